@@ -1,0 +1,28 @@
+@{
+    RootModule           = 'EbpfMcp.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5f0b7c1e-3f55-4f5e-9a43-2b6f3cbb6e21'
+    Author               = 'ebpf-mcp contributors'
+    CompanyName          = 'ebpf-mcp'
+    Copyright            = '(c) ebpf-mcp contributors. Apache-2.0; kernel-side code GPL-2.0.'
+    Description          = 'Kernel-level observability on Linux through eBPF: loaded programs and their hooks, maps and their contents, safe program installation, and bounded tracers.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('EbpfMcp.format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-BpfKernelInfo'
+        'Get-BpfHook'
+        'Get-BpfMap'
+        'Install-BpfProgram'
+        'Uninstall-BpfProgram'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('eBPF', 'Linux', 'observability', 'tracing', 'MCP')
+            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+        }
+    }
+}

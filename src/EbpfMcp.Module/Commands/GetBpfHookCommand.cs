@@ -1,0 +1,46 @@
+using System.Management.Automation;
+using EbpfMcp.Kernel;
+using EbpfMcp.Model;
+using EbpfMcp.Native;
+
+namespace EbpfMcp.Commands;
+
+/// <summary>Get-BpfHook: every BPF program loaded in the kernel and what it is attached to.</summary>
+[Cmdlet(VerbsCommon.Get, "BpfHook")]
+[OutputType(typeof(BpfHook))]
+public sealed class GetBpfHookCommand : BpfCmdlet
+{
+    /// <summary>Program ids to show.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public uint[]? Id { get; set; }
+
+    /// <summary>Program names; wildcards allowed.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>Program types (tracepoint, raw_tracepoint, xdp, ...).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Type { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+            var hooks = HookInventory.Read(Id, patterns, Type);
+            foreach (var missing in (Id ?? []).Where(id => !hooks.Any(h => h.Id == id)))
+            {
+                Report(new BpfException("ProgramNotFound", $"No BPF program with id {missing} is loaded.", 2), missing);
+            }
+            WriteObject(hooks, enumerateCollection: true);
+        }
+        catch (BpfException e)
+        {
+            Terminate(e, Id);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using EbpfMcp.Model;
+using EbpfMcp.Native;
+
+namespace EbpfMcp.Kernel;
+
+/// <summary>
+/// The live kernel objects of one Install-BpfProgram call: the libbpf object (programs, maps),
+/// the links that attach them, and any pins. Disposing it detaches, unpins and unloads.
+/// </summary>
+internal sealed class Installation : IDisposable
+{
+    private readonly BpfObjectHandle bpfObject;
+    private readonly List<BpfLinkHandle> links;
+    private readonly List<string> pinnedPaths;
+    private readonly string? createdPinDirectory;
+
+    public Installation(BpfInstallation description, BpfObjectHandle bpfObject, List<BpfLinkHandle> links, List<string> pinnedPaths, string? createdPinDirectory)
+    {
+        Description = description;
+        this.bpfObject = bpfObject;
+        this.links = links;
+        this.pinnedPaths = pinnedPaths;
+        this.createdPinDirectory = createdPinDirectory;
+    }
+
+    public BpfInstallation Description { get; }
+
+    public string Id => Description.Id;
+
+    /// <summary>Who may uninstall it: null for the hosting process, else an owner tag such as an MCP session.</summary>
+    public string? Owner { get; init; }
+
+    public bool OwnsProgram(uint id) => Description.Programs.Any(p => p.Id == id);
+
+    public bool OwnsMap(uint id) => Description.Maps.Any(m => m.Id == id);
+
+    public void Dispose()
+    {
+        foreach (var link in links)
+        {
+            link.Dispose();
+        }
+        foreach (var path in pinnedPaths)
+        {
+            try { File.Delete(path); } catch (IOException) { }
+        }
+        if (createdPinDirectory is not null)
+        {
+            try { Directory.Delete(createdPinDirectory); } catch (IOException) { }
+        }
+        bpfObject.Dispose();
+    }
+}

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+using System.Runtime.InteropServices;
+
+namespace EbpfMcp.Native;
+
+/// <summary>libbpf's BTF reader: kernel BTF objects by id, and the types inside them.</summary>
+internal static partial class LibBpfBtfApi
+{
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__load_from_kernel_by_id", SetLastError = true)]
+    public static partial IntPtr LoadFromKernelById(uint id);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__load_vmlinux_btf", SetLastError = true)]
+    public static partial IntPtr LoadVmlinux();
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__free")]
+    public static partial void Free(IntPtr btf);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__type_cnt")]
+    public static partial uint TypeCount(IntPtr btf);
+
+    /// <summary>Points into the BTF object's memory: valid while that object lives.</summary>
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__type_by_id")]
+    public static partial IntPtr TypeById(IntPtr btf, uint id);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__name_by_offset")]
+    public static partial IntPtr NameByOffset(IntPtr btf, uint offset);
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+using System.Runtime.InteropServices;
+
+namespace EbpfMcp.Native;
+
+/// <summary>The few C library calls the eBPF layer needs beside libbpf.</summary>
+internal static unsafe partial class LibC
+{
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint InterfaceIndex(string name);
+
+    [LibraryImport("libc", EntryPoint = "if_indextoname")]
+    public static partial IntPtr InterfaceName(uint index, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall(long number, void* a1, int a2, int a3, int a4, ulong a5);
+
+    public const int ORdOnly = 0, ODirectory = 0x10000, OCloExec = 0x80000;
+
+    /// <summary>"eth0" for an interface index, null when it has gone.</summary>
+    public static string? InterfaceNameOf(uint index)
+    {
+        byte* buffer = stackalloc byte[16];
+        var p = InterfaceName(index, buffer);
+        return p == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(p);
+    }
+}
+
+/// <summary>Clocks: the kernel stamps program load times in CLOCK_BOOTTIME nanoseconds.</summary>
+internal static unsafe partial class LibCClock
+{
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    private const int ClockBoottime = 7;
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, TimeSpec* ts);
+
+    public static ulong BoottimeNs()
+    {
+        TimeSpec ts;
+        ClockGetTime(ClockBoottime, &ts);
+        return (ulong)ts.Seconds * 1_000_000_000UL + (ulong)ts.Nanoseconds;
+    }
+
+    /// <summary>Wall-clock time of a CLOCK_BOOTTIME stamp.</summary>
+    public static DateTimeOffset FromBoottime(ulong stampNs)
+    {
+        var ago = (long)(BoottimeNs() - stampNs);
+        return DateTimeOffset.Now.AddTicks(-ago / 100);
+    }
+}
+
+internal static partial class LibCDup
+{
+    [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
+    public static partial int Dup(int fd);
+}

@@ -1,0 +1,43 @@
+using EbpfMcp.Model;
+using EbpfMcp.Tests.Infrastructure;
+
+namespace EbpfMcp.Tests;
+
+public sealed class GetBpfKernelInfoTests
+{
+    [Fact]
+    public void ReportsTheRunningKernelAsProcAndSysfsSayIt()
+    {
+        KernelPrerequisites.Require();
+        using var ps = new PowerShellSession();
+        var info = (BpfKernelInfo)ps.Ok("Get-BpfKernelInfo").Single().BaseObject;
+
+        Assert.Equal(KernelPrerequisites.Run("uname", "-r").Trim(), info.KernelRelease);
+        Assert.Equal(KernelPrerequisites.Run("uname", "-m").Trim(), info.Architecture);
+        Assert.Equal(File.Exists("/sys/kernel/btf/vmlinux"), info.BtfAvailable);
+        Assert.True(info.BpffsMounted, "the test prerequisites mount bpffs");
+        Assert.True(info.TracefsMounted, "the test prerequisites mount tracefs");
+        Assert.Equal(int.Parse(File.ReadAllText("/proc/sys/kernel/unprivileged_bpf_disabled")), info.UnprivilegedBpfDisabled);
+        Assert.Equal(File.ReadAllText("/proc/sys/net/core/bpf_jit_enable").Trim() != "0", info.JitEnabled);
+        var lockdown = File.ReadAllText("/sys/kernel/security/lockdown");
+        Assert.Contains($"[{info.Lockdown}]", lockdown);
+        Assert.Contains("CAP_SYS_ADMIN", info.Capabilities);
+        Assert.Contains("CAP_BPF", info.Capabilities);
+        Assert.True(info.CanLoadPrograms);
+        Assert.StartsWith("v1.", "v" + info.LibbpfVersion.TrimStart('v'));
+    }
+
+    [Fact]
+    public void CapabilitiesFollowTheCallingThread()
+    {
+        KernelPrerequisites.Require();
+        var info = ThreadWithoutCapabilities.Run(() =>
+        {
+            using var ps = new PowerShellSession();
+            return (BpfKernelInfo)ps.Ok("Get-BpfKernelInfo").Single().BaseObject;
+        });
+        Assert.DoesNotContain("CAP_BPF", info.Capabilities);
+        Assert.DoesNotContain("CAP_SYS_ADMIN", info.Capabilities);
+        Assert.False(info.CanLoadPrograms);
+    }
+}
