@@ -26,6 +26,23 @@ public static class KernelPrograms
         return doc.RootElement.EnumerateArray().Select(m => m.GetProperty("id").GetUInt32()).ToHashSet();
     }
 
+    /// <summary>
+    /// Asserts that the kernel's programs (and maps) return to <paramref name="expected"/>. The
+    /// kernel frees a program after an RCU grace period once its last reference is gone, so this
+    /// polls briefly; a real leak (an fd or link still open) never converges and fails.
+    /// </summary>
+    public static void AssertReturnsTo(HashSet<uint> expected, Func<HashSet<uint>>? read = null)
+    {
+        read ??= Ids;
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        HashSet<uint> actual;
+        while (!(actual = read()).SetEquals(expected) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+        Assert.Equal(expected.Order(), actual.Order());
+    }
+
     /// <summary>bpftool's JSON for one link id set: links whose prog_id is given.</summary>
     public static List<JsonElement> LinksOf(uint programId)
     {
