@@ -163,20 +163,31 @@ internal static unsafe class BpfObjectLoader
     private static BpfException LoadFailure(int errno, List<BpfProgramHandle> programs, List<IntPtr> logBuffers, string libbpfSaid)
     {
         var autoloaded = programs.Where(p => p.Autoload).ToList();
-        for (int i = 0; i < autoloaded.Count && i < logBuffers.Count; i++)
-        {
-            var verifierLog = Marshal.PtrToStringUTF8(logBuffers[i])?.Trim();
-            if (!string.IsNullOrEmpty(verifierLog))
-            {
-                var tail = Tail(verifierLog);
-                return new BpfException("VerifierRejected",
-                    $"The kernel verifier rejected program '{autoloaded[i].Name}' (section {autoloaded[i].Section}): {LastLine(tail)}", errno, libbpfSaid, tail);
-            }
-        }
-        if (libbpfSaid.Contains("CO-RE relocat", StringComparison.Ordinal) || libbpfSaid.Contains("relo #", StringComparison.Ordinal))
+        var verifierLogs = autoloaded.Select((p, i) => (Program: p, Log: i < logBuffers.Count ? Marshal.PtrToStringUTF8(logBuffers[i])?.Trim() : null)).ToList();
+
+        // libbpf poisons an instruction whose CO-RE relocation failed (call 0xbad2310) and rewrites
+        // the verifier's complaint about it: the relocation is the real cause, so say that.
+        var relocation = verifierLogs.Select(v => v.Log ?? "").Concat([libbpfSaid])
+            .SelectMany(l => l.Split('\n'))
+            .FirstOrDefault(l => l.Contains("CO-RE relocation", StringComparison.Ordinal) && !l.Contains("<invalid", StringComparison.Ordinal));
+        if (relocation is not null || verifierLogs.Any(v => v.Log?.Contains("195896080", StringComparison.Ordinal) == true))
         {
             return new BpfException("CoreRelocationFailed",
-                $"CO-RE relocation failed: the object refers to kernel types or fields this kernel's BTF does not have. {LastLine(libbpfSaid)}", errno, libbpfSaid);
+                $"CO-RE relocation failed: the object refers to kernel types or fields this kernel's BTF does not have. {relocation?.Trim()}".TrimEnd(), errno, libbpfSaid);
+        }
+        if (errno is 1 or 13 && !KernelInfoReader.CanLoadPrograms())
+        {
+            return new BpfException("PermissionDenied",
+                $"The kernel refused to load the object: {ErrnoNames.Name(errno)}. Loading BPF programs needs root, or CAP_BPF with CAP_PERFMON (and CAP_NET_ADMIN for networking programs); this thread has {string.Join(", ", KernelInfoReader.EffectiveCapabilities().DefaultIfEmpty("no capabilities"))}.", errno, libbpfSaid);
+        }
+        foreach (var (program, log) in verifierLogs)
+        {
+            if (!string.IsNullOrEmpty(log))
+            {
+                var tail = Tail(log);
+                return new BpfException("VerifierRejected",
+                    $"The kernel verifier rejected program '{program.Name}' (section {program.Section}): {LastLine(tail)}", errno, libbpfSaid, tail);
+            }
         }
         foreach (var program in autoloaded)
         {
@@ -193,7 +204,7 @@ internal static unsafe class BpfObjectLoader
         if (errno is 1 or 13)
         {
             return new BpfException("PermissionDenied",
-                $"The kernel refused to load the object: {ErrnoNames.Name(errno)}. Loading BPF programs needs root, or CAP_BPF with CAP_PERFMON (and CAP_NET_ADMIN for networking programs); kernel lockdown can also refuse some program types.", errno, libbpfSaid);
+                $"The kernel refused to load the object: {ErrnoNames.Name(errno)}, although this thread has the capabilities to load BPF programs; kernel lockdown or an LSM policy may forbid this program type. {LastLine(libbpfSaid)}".TrimEnd(), errno, libbpfSaid);
         }
         return new BpfException("LoadFailed", $"bpf_object__load failed: {ErrnoNames.Name(errno)} ({ErrnoNames.Describe(errno)}). {LastLine(libbpfSaid)}".TrimEnd(), errno, libbpfSaid);
     }

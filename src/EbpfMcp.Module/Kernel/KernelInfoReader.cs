@@ -39,9 +39,16 @@ internal static class KernelInfoReader
             UnprivilegedBpfDisabled = int.TryParse(ReadTrimmed("/proc/sys/kernel/unprivileged_bpf_disabled"), out var u) ? u : -1,
             JitEnabled = ReadTrimmed("/proc/sys/net/core/bpf_jit_enable") is string jit && jit != "0",
             Capabilities = caps,
-            CanLoadPrograms = caps.Contains("CAP_SYS_ADMIN") || (caps.Contains("CAP_BPF") && caps.Contains("CAP_PERFMON")),
+            CanLoadPrograms = CanLoadPrograms(caps),
             LibbpfVersion = LibBpfLibrary.Version(),
         };
+    }
+
+    /// <summary>Whether these (default: the calling thread's) capabilities allow loading tracing programs.</summary>
+    public static bool CanLoadPrograms(string[]? caps = null)
+    {
+        caps ??= EffectiveCapabilities();
+        return caps.Contains("CAP_SYS_ADMIN") || (caps.Contains("CAP_BPF") && caps.Contains("CAP_PERFMON"));
     }
 
     /// <summary>Effective capabilities of the calling thread (capabilities are per thread on Linux).</summary>
