@@ -1,0 +1,62 @@
+using System.Management.Automation;
+using EbpfMcp.Model;
+using EbpfMcp.Native;
+using EbpfMcp.Tests.Infrastructure;
+
+namespace EbpfMcp.Tests;
+
+/// <summary>Maps without BTF, caps on dump size, and maps that do not exist.</summary>
+public sealed unsafe class GetBpfMapTests
+{
+    private const int MapTypeHash = 1;
+
+    [Fact]
+    public void MapWithoutBtfDumpsAsHexAndFirstCapsTheCount()
+    {
+        KernelPrerequisites.Require();
+        // A map created straight through bpf(2), without BTF: the kernel knows only sizes.
+        using var map = new BpfFdHandle(LibBpfSyscallApi.MapCreate(MapTypeHash, "ebpfmcp_nobtf", 4, 8, 16, null));
+        Assert.False(map.IsInvalid);
+        for (uint k = 1; k <= 5; k++)
+        {
+            ulong v = 0x1122334455667700UL + k;
+            Assert.Equal(0, LibBpfSyscallApi.MapUpdateElement(map.Fd, &k, &v, 0));
+        }
+        uint id = EbpfMcp.Kernel.KernelObjectInfo.Read<BpfMapInfo>(map).Id;
+
+        using var ps = new PowerShellSession();
+        var described = (BpfMap)ps.Ok("Get-BpfMap -Name ebpfmcp_nob*").Single().BaseObject;
+        Assert.Equal(id, described.Id);
+        Assert.Equal(0u, described.BtfId);
+        Assert.Equal("hash", described.Type);
+        Assert.Empty(described.ProgramIds);
+
+        var all = ps.Ok("Get-BpfMap -Id $id -Dump", new Dictionary<string, object?> { ["id"] = id }).Select(o => (BpfMapEntry)o.BaseObject).ToList();
+        Assert.Equal(5, all.Count);
+        var three = all.Single(e => (string)e.Key! == "03000000");
+        Assert.Equal("0377665544332211", three.Value);
+
+        Assert.Equal(2, ps.Ok("Get-BpfMap -Id $id -Dump -First 2", new Dictionary<string, object?> { ["id"] = id }).Count);
+    }
+
+    [Fact]
+    public void MissingMapIsAnError()
+    {
+        KernelPrerequisites.Require();
+        using var ps = new PowerShellSession();
+        var dump = ps.Run("Get-BpfMap -Id 4000000000 -Dump");
+        var error = Assert.Single(dump.Errors);
+        Assert.Equal("MapNotFound,EbpfMcp.Commands.GetBpfMapCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+        var list = ps.Run("Get-BpfMap -Id 4000000000");
+        Assert.Equal("MapNotFound,EbpfMcp.Commands.GetBpfMapCommand", Assert.Single(list.Errors).FullyQualifiedErrorId);
+    }
+
+    [Fact]
+    public void DumpWithoutIdIsRejectedByParameterBinding()
+    {
+        using var ps = new PowerShellSession();
+        var error = ps.Fails("Get-BpfMap -Dump");
+        Assert.Contains("ParameterBinding", error.FullyQualifiedErrorId + error.CategoryInfo.Reason + error.Exception.GetType().Name);
+    }
+}
