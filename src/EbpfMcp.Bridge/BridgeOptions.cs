@@ -1,0 +1,77 @@
+using System.Net;
+
+namespace EbpfMcp.Bridge;
+
+/// <summary>The bridge's command line: ebpf-mcp -t|--transport stdio|http [--listen A] [--port N] ...</summary>
+public sealed record BridgeOptions
+{
+    public string Transport { get; init; } = "stdio";
+    public string Listen { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 8080;
+    public bool AllowDeploy { get; init; }
+    public string? TokenFile { get; init; }
+    /// <summary>Extra module manifests whose cmdlets are served too (test modules, site modules).</summary>
+    public List<string> Modules { get; init; } = [];
+    public int MaxItems { get; init; } = 1000;
+    public int MaxBytes { get; init; } = 1024 * 1024;
+    public long MaxBodyBytes { get; init; } = 4 * 1024 * 1024;
+    public int PoolSize { get; init; } = 8;
+
+    public const string Usage = """
+        Usage: ebpf-mcp -t|--transport stdio|http [options]
+          --listen <address>     HTTP listen address (default 127.0.0.1)
+          --port <n>             HTTP port (default 8080)
+          --token-file <path>    bearer token for HTTP (else EBPF_MCP_TOKEN, else one is generated)
+          --allow-deploy         list and allow the tools that change the kernel (Install-/Uninstall-)
+          --module <psd1>        also serve the cmdlets of this module (repeatable)
+          --max-items <n>        most output objects per tool call (default 1000)
+          --max-bytes <n>        most bytes of structured output per call (default 1048576)
+          --max-body <n>         largest HTTP request body in bytes (default 4194304)
+          --pool <n>             PowerShell runspaces kept warm (default 8)
+        """;
+
+    public static BridgeOptions Parse(string[] args)
+    {
+        var o = new BridgeOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Number(int min, int max)
+            {
+                var name = args[i];
+                var text = Value();
+                return int.TryParse(text, out var n) && n >= min && n <= max ? n : throw new ArgumentException($"{name} takes a number from {min} to {max}, not '{text}'.");
+            }
+            o = args[i] switch
+            {
+                "-t" or "--transport" => o with { Transport = Value().ToLowerInvariant() },
+                "--listen" => o with { Listen = Value() },
+                "--port" => o with { Port = Number(1, 65535) },
+                "--allow-deploy" => o with { AllowDeploy = true },
+                "--token-file" => o with { TokenFile = Value() },
+                "--module" => o with { Modules = [.. o.Modules, Path.GetFullPath(Value())] },
+                "--max-items" => o with { MaxItems = Number(1, 1_000_000) },
+                "--max-bytes" => o with { MaxBytes = Number(1024, 256 * 1024 * 1024) },
+                "--max-body" => o with { MaxBodyBytes = Number(1024, 1024 * 1024 * 1024) },
+                "--pool" => o with { PoolSize = Number(1, 64) },
+                "-h" or "--help" => throw new HelpRequestedException(),
+                var other => throw new ArgumentException($"Unknown option '{other}'."),
+            };
+        }
+        if (o.Transport is not ("stdio" or "http"))
+        {
+            throw new ArgumentException($"--transport must be stdio or http, not '{o.Transport}'.");
+        }
+        if (!IPAddress.TryParse(o.Listen, out _) && o.Listen != "localhost")
+        {
+            throw new ArgumentException($"--listen takes an IP address, not '{o.Listen}'.");
+        }
+        return o;
+    }
+
+    public bool ListensOnLoopback => IsLoopback(Listen);
+
+    private static bool IsLoopback(string address) => address == "localhost" || (IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip));
+}
+
+public sealed class HelpRequestedException : Exception;

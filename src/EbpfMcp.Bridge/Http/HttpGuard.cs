@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+
+namespace EbpfMcp.Bridge.Http;
+
+/// <summary>
+/// Front door of the HTTP transport: the Host header must name this server (DNS rebinding), a
+/// present Origin must be local (browsers on other sites), and every request needs the bearer token.
+/// </summary>
+public sealed class HttpGuard(RequestDelegate next, BridgeOptions options, TokenStore.Token token)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!HostAllowed(context.Request.Host))
+        {
+            await Refuse(context, StatusCodes.Status403Forbidden, "forbidden_host", $"Host '{context.Request.Host}' is not this server.");
+            return;
+        }
+        if (context.Request.Headers.Origin is { Count: > 0 } origin && !OriginAllowed(origin.ToString()))
+        {
+            await Refuse(context, StatusCodes.Status403Forbidden, "forbidden_origin", $"Origin '{origin}' may not call this server.");
+            return;
+        }
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var presented = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+        if (!TokenStore.Matches(token.Value, presented))
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"ebpf-mcp\"";
+            await Refuse(context, StatusCodes.Status401Unauthorized, "unauthorized", "A valid bearer token is required (Authorization: Bearer <token>).");
+            return;
+        }
+        await next(context);
+    }
+
+    private bool HostAllowed(HostString host)
+    {
+        if (!host.HasValue)
+        {
+            return false;
+        }
+        if (host.Port is { } port && port != options.Port)
+        {
+            return false;
+        }
+        var name = host.Host.Trim('[', ']');
+        if (options.ListensOnLoopback)
+        {
+            return name is "localhost" || (IPAddress.TryParse(name, out var ip) && IPAddress.IsLoopback(ip));
+        }
+        return string.Equals(name, options.Listen, StringComparison.OrdinalIgnoreCase) || IsAnyAddress(options.Listen);
+    }
+
+    private bool OriginAllowed(string origin)
+    {
+        if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return false;
+        }
+        var name = uri.Host.Trim('[', ']');
+        bool local = name == "localhost" || (IPAddress.TryParse(name, out var ip) && IPAddress.IsLoopback(ip)) || string.Equals(name, options.Listen, StringComparison.OrdinalIgnoreCase);
+        return local;
+    }
+
+    private static bool IsAnyAddress(string listen) => listen is "0.0.0.0" or "::";
+
+    private static Task Refuse(HttpContext context, int status, string code, string message)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["error"] = code, ["message"] = message });
+    }
+}

@@ -1,0 +1,127 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.Json;
+
+namespace EbpfMcp.Bridge.Tools;
+
+/// <summary>A tool argument that cannot be used, named so the client can fix it.</summary>
+public sealed class ToolArgumentException(string argument, string message) : Exception(message)
+{
+    public string Argument { get; } = argument;
+}
+
+/// <summary>
+/// Turns JSON tool arguments into cmdlet parameter values: names are matched case-insensitively,
+/// values converted to the parameter's type; unknown names, wrong types and missing mandatory
+/// arguments are refused with the argument named. Validation attributes run in PowerShell's own
+/// parameter binding afterwards.
+/// </summary>
+public static class ArgumentBinder
+{
+    public static Hashtable Bind(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments)
+    {
+        var bound = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
+        {
+            var parameter = tool.Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ToolArgumentException(name, $"Unknown argument '{name}'. {tool.Name} takes: {string.Join(", ", tool.Parameters.Select(p => p.Name))}.");
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+            bound[parameter.Name] = Convert(parameter.Name, parameter.Type, value);
+        }
+        CheckMandatory(tool, bound);
+        return bound;
+    }
+
+    private static void CheckMandatory(ToolDefinition tool, Hashtable bound)
+    {
+        var given = bound.Keys.Cast<string>().ToList();
+        // Sets that contain every given argument; one of them must have all its mandatory ones.
+        var candidates = tool.ParameterSets.Where(s => given.All(g => tool.Parameters.First(p => p.Name == g).IsIn(s))).ToList();
+        if (candidates.Count == 0)
+        {
+            throw new ToolArgumentException(given.LastOrDefault() ?? "", $"The arguments {string.Join(", ", given)} cannot be used together with {tool.Name}.");
+        }
+        var missingPerSet = candidates.Select(s => tool.Parameters.Where(p => p.IsMandatoryIn(s) && !bound.ContainsKey(p.Name)).Select(p => p.Name).ToList()).ToList();
+        if (missingPerSet.Any(m => m.Count == 0))
+        {
+            return;
+        }
+        var missing = missingPerSet.OrderBy(m => m.Count).First();
+        throw new ToolArgumentException(missing[0], $"Missing required argument{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} for {tool.Name}.");
+    }
+
+    private static object Convert(string name, Type type, JsonElement value)
+    {
+        if (type.IsArray)
+        {
+            var elementType = type.GetElementType()!;
+            var items = value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().ToList() : [value];
+            var array = Array.CreateInstance(elementType, items.Count);
+            for (int i = 0; i < items.Count; i++)
+            {
+                array.SetValue(Convert(name, elementType, items[i]), i);
+            }
+            return array;
+        }
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        try
+        {
+            if (t == typeof(System.Management.Automation.SwitchParameter) || t == typeof(bool))
+            {
+                bool b = value.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => throw Wrong(name, "a boolean (true or false)", value),
+                };
+                return t == typeof(bool) ? b : new System.Management.Automation.SwitchParameter(b);
+            }
+            if (t == typeof(string))
+            {
+                return value.ValueKind switch
+                {
+                    JsonValueKind.String => value.GetString()!,
+                    JsonValueKind.Number => value.GetRawText(),
+                    _ => throw Wrong(name, "a string", value),
+                };
+            }
+            if (t.IsEnum)
+            {
+                return value.ValueKind == JsonValueKind.String && Enum.TryParse(t, value.GetString(), ignoreCase: true, out var e)
+                    ? e! : throw Wrong(name, $"one of {string.Join(", ", Enum.GetNames(t))}", value);
+            }
+            if (t.IsPrimitive || t == typeof(decimal))
+            {
+                // Numbers, or numeric strings (some clients quote numbers).
+                var text = value.ValueKind switch
+                {
+                    JsonValueKind.Number => value.GetRawText(),
+                    JsonValueKind.String => value.GetString()!,
+                    _ => throw Wrong(name, $"a number ({t.Name})", value),
+                };
+                if (t == typeof(double) || t == typeof(float) || t == typeof(decimal))
+                {
+                    return System.Convert.ChangeType(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture), t, CultureInfo.InvariantCulture);
+                }
+                if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || d != decimal.Truncate(d))
+                {
+                    throw Wrong(name, $"a whole number ({t.Name})", value);
+                }
+                return System.Convert.ChangeType(d, t, CultureInfo.InvariantCulture);
+            }
+        }
+        catch (OverflowException)
+        {
+            throw new ToolArgumentException(name, $"Argument '{name}' is out of range for {t.Name}: {Shorten(value.GetRawText())}.");
+        }
+        throw new ToolArgumentException(name, $"Argument '{name}' has a type ({t.Name}) the bridge cannot take from JSON.");
+    }
+
+    private static ToolArgumentException Wrong(string name, string expected, JsonElement value) =>
+        new(name, $"Argument '{name}' must be {expected}, not {value.ValueKind.ToString().ToLowerInvariant()} {Shorten(value.GetRawText())}.");
+
+    private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
+}

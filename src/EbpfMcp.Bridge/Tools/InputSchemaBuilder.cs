@@ -1,0 +1,108 @@
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+
+namespace EbpfMcp.Bridge.Tools;
+
+/// <summary>JSON Schema for a cmdlet's parameters: types, required, enums, bounds, patterns.</summary>
+public static class InputSchemaBuilder
+{
+    public static JsonObject Build(IReadOnlyList<ToolParameter> parameters, IReadOnlyList<string> sets)
+    {
+        var properties = new JsonObject();
+        foreach (var p in parameters)
+        {
+            var schema = ForType(p.Type);
+            Apply(schema, p.Validators, p.Type);
+            if (!string.IsNullOrWhiteSpace(p.Description))
+            {
+                schema["description"] = p.Description;
+            }
+            properties[p.Name] = schema;
+        }
+        // Required: mandatory in every parameter set the client could mean.
+        var required = parameters.Where(p => sets.All(s => p.IsMandatoryIn(s) || !p.IsIn(s)) && sets.Any(s => p.IsMandatoryIn(s)))
+            .Select(p => (JsonNode)p.Name).ToArray();
+        var result = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["additionalProperties"] = false,
+        };
+        if (required.Length > 0)
+        {
+            result["required"] = new JsonArray(required);
+        }
+        return result;
+    }
+
+    public static JsonObject ForType(Type type)
+    {
+        if (type.IsArray)
+        {
+            return new JsonObject { ["type"] = "array", ["items"] = ForType(type.GetElementType()!) };
+        }
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        if (t == typeof(SwitchParameter) || t == typeof(bool))
+        {
+            return new JsonObject { ["type"] = "boolean" };
+        }
+        if (t.IsEnum)
+        {
+            return new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(Enum.GetNames(t).Select(n => (JsonNode)n).ToArray()) };
+        }
+        if (t == typeof(byte) || t == typeof(ushort) || t == typeof(uint) || t == typeof(ulong))
+        {
+            return new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = MaxOf(t) };
+        }
+        if (t == typeof(sbyte) || t == typeof(short) || t == typeof(int) || t == typeof(long))
+        {
+            return new JsonObject { ["type"] = "integer", ["minimum"] = MinOf(t), ["maximum"] = MaxOf(t) };
+        }
+        if (t == typeof(double) || t == typeof(float) || t == typeof(decimal))
+        {
+            return new JsonObject { ["type"] = "number" };
+        }
+        return new JsonObject { ["type"] = "string" };
+    }
+
+    private static void Apply(JsonObject schema, IReadOnlyList<ValidateArgumentsAttribute> validators, Type type)
+    {
+        // For arrays the element validators apply to items.
+        var target = type.IsArray ? (JsonObject)schema["items"]! : schema;
+        foreach (var v in validators)
+        {
+            switch (v)
+            {
+                case ValidateSetAttribute set:
+                    target["enum"] = new JsonArray(set.ValidValues.Select(x => (JsonNode)x).ToArray());
+                    break;
+                case ValidateRangeAttribute range when range.MinRange is not null:
+                    target["minimum"] = JsonValue.Create(Convert.ToDouble(range.MinRange));
+                    target["maximum"] = JsonValue.Create(Convert.ToDouble(range.MaxRange));
+                    break;
+                case ValidatePatternAttribute pattern:
+                    target["pattern"] = pattern.RegexPattern;
+                    break;
+                case ValidateLengthAttribute length:
+                    target["minLength"] = length.MinLength;
+                    target["maxLength"] = length.MaxLength;
+                    break;
+                case ValidateCountAttribute count when type.IsArray:
+                    schema["minItems"] = count.MinLength;
+                    schema["maxItems"] = count.MaxLength;
+                    break;
+                case ValidateNotNullOrEmptyAttribute when type.IsArray:
+                    schema["minItems"] = 1;
+                    break;
+                case ValidateNotNullOrEmptyAttribute when type == typeof(string):
+                    schema["minLength"] = 1;
+                    break;
+            }
+        }
+    }
+
+    private static double MaxOf(Type t) => t == typeof(byte) ? byte.MaxValue : t == typeof(ushort) ? ushort.MaxValue : t == typeof(uint) ? uint.MaxValue
+        : t == typeof(ulong) ? ulong.MaxValue : t == typeof(sbyte) ? sbyte.MaxValue : t == typeof(short) ? short.MaxValue : t == typeof(int) ? int.MaxValue : long.MaxValue;
+
+    private static double MinOf(Type t) => t == typeof(sbyte) ? sbyte.MinValue : t == typeof(short) ? short.MinValue : t == typeof(int) ? int.MinValue : long.MinValue;
+}

@@ -1,0 +1,103 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Text.Json.Nodes;
+
+namespace EbpfMcp.Bridge.Tools;
+
+/// <summary>Renders cmdlet output as JSON in the shapes <see cref="OutputSchemaBuilder"/> describes.</summary>
+public static class JsonOutput
+{
+    private const int MaxDepth = 12;
+
+    public static JsonNode? ToNode(object? value, int depth = 0)
+    {
+        if (value is PSObject ps)
+        {
+            if (ps.BaseObject is PSCustomObject)
+            {
+                if (depth > MaxDepth)
+                {
+                    return ps.ToString();
+                }
+                var o = new JsonObject();
+                foreach (var p in ps.Properties)
+                {
+                    o[p.Name] = ToNode(SafeValue(p), depth + 1);
+                }
+                return o;
+            }
+            value = ps.BaseObject;
+        }
+        switch (value)
+        {
+            case null:
+                return null;
+            case string s:
+                return s;
+            case bool b:
+                return b;
+            case char c:
+                return c.ToString();
+            case Enum e:
+                return e.ToString();
+            case DateTimeOffset dto:
+                return dto.ToString("o");
+            case DateTime dt:
+                return dt.ToString("o");
+            case TimeSpan ts:
+                return ts.TotalSeconds;
+            case Guid g:
+                return g.ToString();
+            case SwitchParameter sw:
+                return sw.IsPresent;
+            case sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal:
+                return JsonValue.Create(value);
+            case IDictionary dict:
+            {
+                var o = new JsonObject();
+                foreach (DictionaryEntry entry in dict)
+                {
+                    o[entry.Key.ToString() ?? ""] = depth > MaxDepth ? null : ToNode(entry.Value, depth + 1);
+                }
+                return o;
+            }
+            case IEnumerable list:
+            {
+                var a = new JsonArray();
+                if (depth <= MaxDepth)
+                {
+                    foreach (var item in list)
+                    {
+                        a.Add(ToNode(item, depth + 1));
+                    }
+                }
+                return a;
+            }
+            default:
+            {
+                if (depth > MaxDepth)
+                {
+                    return value.ToString();
+                }
+                var o = new JsonObject();
+                foreach (var p in OutputSchemaBuilder.Properties(value.GetType()))
+                {
+                    o[p.Name] = ToNode(p.GetValue(value), depth + 1);
+                }
+                return o;
+            }
+        }
+    }
+
+    private static object? SafeValue(PSPropertyInfo p)
+    {
+        try
+        {
+            return p.Value;
+        }
+        catch (Exception e) when (e is GetValueException or ExtendedTypeSystemException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Management.Automation;
+using System.Reflection;
+using ModelContextProtocol.Protocol;
+
+namespace EbpfMcp.Bridge.Tools;
+
+/// <summary>
+/// The tools, reflected at start from the cmdlets the served modules export: no cmdlet is named
+/// here, so a new cmdlet in the module is a new tool.
+/// </summary>
+public sealed class ToolCatalog
+{
+    private static readonly string[] ReadOnlyVerbs = [VerbsCommon.Get, VerbsDiagnostic.Trace, VerbsDiagnostic.Measure, VerbsDiagnostic.Test, VerbsCommon.Find, VerbsCommon.Search];
+    private static readonly string[] KernelChangingVerbs = [VerbsLifecycle.Install, VerbsLifecycle.Uninstall];
+
+    private readonly Dictionary<string, ToolDefinition> tools;
+
+    private ToolCatalog(IEnumerable<ToolDefinition> tools) =>
+        this.tools = tools.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+
+    public IEnumerable<ToolDefinition> All => tools.Values.OrderBy(t => t.Name, StringComparer.Ordinal);
+
+    public ToolDefinition? Find(string name) => tools.GetValueOrDefault(name);
+
+    public static ToolCatalog Reflect(PowerShellHost host)
+    {
+        var modules = host.Modules.Select(m => Path.GetFileNameWithoutExtension(m)).ToArray();
+        var commands = host.Run("param($m) Get-Command -Module $m -CommandType Cmdlet", new Dictionary<string, object?> { ["m"] = modules })
+            .Select(o => o.BaseObject).OfType<CmdletInfo>().ToList();
+        return new ToolCatalog(commands.Select(c => Describe(host, c)));
+    }
+
+    private static ToolDefinition Describe(PowerShellHost host, CmdletInfo cmdlet)
+    {
+        var type = cmdlet.ImplementingType;
+        var parameters = ToolParameter.Reflect(type).ToList();
+        var help = ReadHelp(host, cmdlet.Name);
+        foreach (var p in parameters)
+        {
+            p.Description = help.Parameters.GetValueOrDefault(p.Name, "");
+        }
+        var cmdletAttribute = type.GetCustomAttribute<CmdletAttribute>()!;
+        var sets = parameters.SelectMany(p => p.Sets.Select(s => s.ParameterSetName)).Where(s => s != ParameterAttribute.AllParameterSets).Distinct().ToList();
+        if (sets.Count == 0)
+        {
+            sets.Add(ParameterAttribute.AllParameterSets);
+        }
+        var outputTypes = type.GetCustomAttributes<OutputTypeAttribute>().SelectMany(a => a.Type).Select(t => t.Type).Where(t => t is not null).ToList();
+        bool changesKernel = KernelChangingVerbs.Contains(cmdletAttribute.VerbName);
+        bool readOnly = ReadOnlyVerbs.Contains(cmdletAttribute.VerbName);
+        return new ToolDefinition
+        {
+            Name = cmdlet.Name,
+            CmdletType = type,
+            Parameters = parameters,
+            ParameterSets = sets,
+            DefaultParameterSet = cmdletAttribute.DefaultParameterSetName ?? sets[0],
+            Description = ComposeDescription(help, parameters, sets),
+            InputSchema = InputSchemaBuilder.Build(parameters, sets),
+            OutputSchema = OutputSchemaBuilder.Build(outputTypes!),
+            ChangesKernel = changesKernel,
+            Annotations = new ToolAnnotations
+            {
+                Title = cmdlet.Name,
+                ReadOnlyHint = readOnly,
+                DestructiveHint = changesKernel,
+                IdempotentHint = readOnly,
+                // A tool that can fetch from a URL reaches outside this host.
+                OpenWorldHint = parameters.Any(p => p.Name == "Uri"),
+            },
+        };
+    }
+
+    private sealed record HelpText(string Synopsis, string Description, Dictionary<string, string> Parameters);
+
+    private static HelpText ReadHelp(PowerShellHost host, string name)
+    {
+        // The same text Get-Help shows.
+        var result = host.Run("""
+            param($n)
+            $h = Get-Help $n -Full
+            @{
+                Synopsis = [string]$h.Synopsis
+                Description = (@($h.description) | ForEach-Object { $_.Text }) -join "`n`n"
+                Parameters = @{} + (@($h.parameters.parameter) | Where-Object { $_ } | ForEach-Object -Begin { $t = @{} } -Process { $t[$_.name] = (@($_.description) | ForEach-Object { $_.Text }) -join ' ' } -End { $t })
+            }
+            """, new Dictionary<string, object?> { ["n"] = name }).Single().BaseObject as System.Collections.Hashtable;
+        var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (result?["Parameters"] is System.Collections.Hashtable table)
+        {
+            foreach (System.Collections.DictionaryEntry e in table)
+            {
+                parameters[e.Key.ToString()!] = e.Value?.ToString() ?? "";
+            }
+        }
+        return new HelpText(result?["Synopsis"]?.ToString()?.Trim() ?? name, result?["Description"]?.ToString()?.Trim() ?? "", parameters);
+    }
+
+    private static string ComposeDescription(HelpText help, List<ToolParameter> parameters, List<string> sets)
+    {
+        var text = string.IsNullOrEmpty(help.Description) ? help.Synopsis : $"{help.Synopsis}\n\n{help.Description}";
+        if (sets.Count > 1)
+        {
+            var forms = sets.Select(s => $"{s}: {string.Join(", ", parameters.Where(p => p.IsIn(s)).Select(p => p.IsMandatoryIn(s) ? p.Name + " (required)" : p.Name))}");
+            text += "\n\nArgument sets (use one): " + string.Join("; ", forms) + ".";
+        }
+        return text;
+    }
+}

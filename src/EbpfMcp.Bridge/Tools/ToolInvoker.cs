@@ -1,0 +1,240 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace EbpfMcp.Bridge.Tools;
+
+/// <summary>
+/// Runs one tool call as a PowerShell pipeline from the warm pool: binds arguments, streams
+/// progress and log records to the client, caps the output, stops the pipeline on cancellation,
+/// and shapes the result (structuredContent plus the same data as text).
+/// </summary>
+public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
+{
+    // A statement-terminating error of the cmdlet is caught and rethrown so it ends the call as an
+    // error; non-terminating errors stay in the error stream. $EbpfMcpOwner tags installations.
+    private const string Wrapper = """
+        param([string]$Command, [hashtable]$Arguments, [string]$Owner)
+        $EbpfMcpOwner = $Owner
+        try { & $Command @Arguments } catch { throw $_ }
+        """;
+
+    public sealed record Sink(Func<ProgressNotificationValue, Task>? Progress, Func<LoggingLevel, string, Task>? Log);
+
+    public async Task<CallToolResult> CallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
+    {
+        Hashtable bound;
+        try
+        {
+            bound = ArgumentBinder.Bind(tool, arguments);
+        }
+        catch (ToolArgumentException e)
+        {
+            return ErrorResult(new JsonObject
+            {
+                ["errorId"] = "InvalidArgument",
+                ["category"] = nameof(ErrorCategory.InvalidArgument),
+                ["message"] = e.Message,
+                ["target"] = e.Argument,
+            });
+        }
+
+        using var ps = host.Create();
+        ps.AddScript(Wrapper).AddParameter("Command", tool.Name).AddParameter("Arguments", bound).AddParameter("Owner", owner);
+
+        var notifications = new NotificationQueue();
+        if (sink.Progress is { } progress)
+        {
+            double step = 0;
+            ps.Streams.Progress.DataAdded += (s, e) =>
+            {
+                var record = ((PSDataCollection<ProgressRecord>)s!)[e.Index];
+                // Progress must grow: percent when the cmdlet gives it, else a step count.
+                step = record.PercentComplete >= 0 ? Math.Max(step, record.PercentComplete) : step + 1;
+                var value = new ProgressNotificationValue { Progress = (float)step, Total = record.PercentComplete >= 0 ? 100 : null, Message = $"{record.Activity}: {record.StatusDescription}" };
+                notifications.Enqueue(() => progress(value));
+            };
+        }
+        if (sink.Log is { } log)
+        {
+            ps.Streams.Verbose.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Debug, ((PSDataCollection<VerboseRecord>)s!)[e.Index].Message));
+            ps.Streams.Debug.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Debug, ((PSDataCollection<DebugRecord>)s!)[e.Index].Message));
+            ps.Streams.Information.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Info, ((PSDataCollection<InformationRecord>)s!)[e.Index].MessageData?.ToString() ?? ""));
+            ps.Streams.Warning.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Warning, ((PSDataCollection<WarningRecord>)s!)[e.Index].Message));
+        }
+
+        var collector = new OutputCollector(options.MaxItems, options.MaxBytes);
+        using var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (s, e) => collector.Add(((PSDataCollection<PSObject>)s!)[e.Index]);
+
+        JsonObject? failure = null;
+        using (cancellationToken.Register(() => ps.BeginStop(null, null)))
+        {
+            try
+            {
+                await ps.InvokeAsync<PSObject, PSObject>(null, output).ConfigureAwait(false);
+            }
+            catch (PipelineStoppedException)
+            {
+                failure = Error("OperationStopped", nameof(ErrorCategory.OperationStopped), "The call was cancelled; the pipeline was stopped.", null);
+            }
+            catch (RuntimeException e)
+            {
+                failure = ErrorJson(e.ErrorRecord);
+            }
+        }
+        await notifications.DrainAsync().ConfigureAwait(false);
+
+        var errors = new JsonArray(ps.Streams.Error.Select(r => (JsonNode)ErrorJson(r)).ToArray());
+        var structured = collector.ToJson();
+        if (errors.Count > 0)
+        {
+            structured["errors"] = errors;
+        }
+        if (failure is null && errors.Count > 0 && collector.Total == 0)
+        {
+            failure = (JsonObject)errors[0]!.DeepClone(); // nothing but errors: the call failed
+        }
+        if (failure is not null)
+        {
+            structured["error"] = failure;
+            return new CallToolResult
+            {
+                IsError = true,
+                StructuredContent = JsonSerializer.SerializeToElement(structured),
+                Content = [new TextContentBlock { Text = ErrorText(failure) }],
+            };
+        }
+        var json = structured.ToJsonString();
+        return new CallToolResult
+        {
+            StructuredContent = JsonSerializer.SerializeToElement(structured),
+            Content = [new TextContentBlock { Text = json }],
+        };
+    }
+
+    public static CallToolResult ErrorResult(JsonObject error)
+    {
+        var structured = new JsonObject { ["items"] = new JsonArray(), ["count"] = 0, ["total"] = 0, ["truncated"] = false, ["error"] = error };
+        return new CallToolResult
+        {
+            IsError = true,
+            StructuredContent = JsonSerializer.SerializeToElement(structured),
+            Content = [new TextContentBlock { Text = ErrorText(error) }],
+        };
+    }
+
+    public static string ErrorText(JsonObject error)
+    {
+        var text = $"Error {error["errorId"]} ({error["category"]}): {error["message"]}";
+        if (error["verifierLog"] is JsonNode log)
+        {
+            text += "\nVerifier log (end):\n" + log.GetValue<string>();
+        }
+        return text;
+    }
+
+    private static JsonObject Error(string id, string category, string message, object? target) => new()
+    {
+        ["errorId"] = id,
+        ["category"] = category,
+        ["message"] = message,
+        ["target"] = JsonOutput.ToNode(target),
+    };
+
+    /// <summary>The facts of an ErrorRecord, plus the eBPF details its exception carries (errno, logs).</summary>
+    public static JsonObject ErrorJson(ErrorRecord record)
+    {
+        var json = Error(record.FullyQualifiedErrorId, record.CategoryInfo.Category.ToString(), record.ErrorDetails?.Message ?? record.Exception.Message, record.TargetObject);
+        if (record.ErrorDetails?.RecommendedAction is { Length: > 0 } action)
+        {
+            json["recommendedAction"] = action;
+        }
+        // Read by name so any exception type with these properties is reported the same way.
+        foreach (var (property, key) in new[] { ("ErrnoName", "errno"), ("VerifierLog", "verifierLog"), ("LibbpfLog", "libbpfLog") })
+        {
+            if (record.Exception.GetType().GetProperty(property)?.GetValue(record.Exception) is string value)
+            {
+                json[key] = value;
+            }
+        }
+        return json;
+    }
+
+    /// <summary>Keeps the first items within the caps, and counts all of them.</summary>
+    private sealed class OutputCollector(int maxItems, int maxBytes)
+    {
+        private readonly JsonArray items = [];
+        private readonly object gate = new();
+        private long bytes;
+        private bool truncated;
+
+        public int Total { get; private set; }
+
+        public void Add(PSObject item)
+        {
+            lock (gate)
+            {
+                Total++;
+                if (truncated)
+                {
+                    return;
+                }
+                var node = JsonOutput.ToNode(item);
+                var size = node?.ToJsonString().Length ?? 4;
+                if (items.Count >= maxItems || bytes + size > maxBytes)
+                {
+                    truncated = true;
+                    return;
+                }
+                bytes += size;
+                items.Add(node);
+            }
+        }
+
+        public JsonObject ToJson()
+        {
+            lock (gate)
+            {
+                return new JsonObject
+                {
+                    ["items"] = items.DeepClone(),
+                    ["count"] = items.Count,
+                    ["total"] = Total,
+                    ["truncated"] = truncated,
+                };
+            }
+        }
+    }
+
+    /// <summary>Sends notifications one after another, in the order the pipeline produced them.</summary>
+    private sealed class NotificationQueue
+    {
+        private Task tail = Task.CompletedTask;
+        private readonly object gate = new();
+
+        public void Enqueue(Func<Task> send)
+        {
+            lock (gate)
+            {
+                tail = tail.ContinueWith(async _ =>
+                {
+                    try { await send().ConfigureAwait(false); }
+                    catch (Exception) { /* a client that went away must not fail the call */ }
+                }, TaskScheduler.Default).Unwrap();
+            }
+        }
+
+        public Task DrainAsync()
+        {
+            lock (gate)
+            {
+                return tail;
+            }
+        }
+    }
+}
