@@ -33,21 +33,26 @@ public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, Br
         Func<ProgressNotificationValue, Task>? progress = token is { } t
             ? value => server.NotifyProgressAsync(t, value, cancellationToken: CancellationToken.None)
             : null;
-        var sink = new ToolInvoker.Sink(progress, (level, message) => Log(server, level, message));
+        var threshold = LogThreshold(server, request.JsonRpcRequest.Context);
+        var sink = new ToolInvoker.Sink(progress, (level, message) => level >= threshold ? Log(server, level, message) : Task.CompletedTask);
         return await invoker.CallAsync(tool, request.Params?.Arguments as IReadOnlyDictionary<string, JsonElement>, OwnerOf(server), sink, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Installations made through a session belong to it: the HTTP session id, or "stdio".</summary>
     public static string OwnerOf(McpServer server) => server.SessionId is { Length: > 0 } id ? "mcp-session:" + id : StdioOwner;
 
+    /// <summary>
+    /// The least severe level to send: for 2025-11-25 sessions what logging/setLevel said (Info
+    /// before it is called); for 2026-07-28 requests the per-request level, and none when absent.
+    /// </summary>
+    private static LoggingLevel LogThreshold(McpServer server, JsonRpcMessageContext? context)
+    {
+        bool modern = string.CompareOrdinal(context?.ProtocolVersion ?? "", "2026-07-28") >= 0;
+        return modern ? context?.LogLevel ?? (LoggingLevel)int.MaxValue : server.LoggingLevel ?? LoggingLevel.Info;
+    }
+
     private static Task Log(McpServer server, LoggingLevel level, string message)
     {
-        // Honour logging/setLevel; before the client sets one, send Info and above.
-        var threshold = server.LoggingLevel ?? LoggingLevel.Info;
-        if (level < threshold)
-        {
-            return Task.CompletedTask;
-        }
         return server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification, new LoggingMessageNotificationParams
         {
             Level = level,

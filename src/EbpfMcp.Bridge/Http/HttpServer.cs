@@ -42,8 +42,9 @@ public static class HttpServer
         builder.Services.AddMcpServer(ServerInfo.Configure)
             .WithHttpTransport(http =>
             {
-                // 2025-11-25 clients get a session (and its cleanup); newer revisions are served statelessly.
-                http.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.StatefulForInitializeClients;
+                // Ownership needs sessions: what a session installs is removed when it ends. Clients that
+                // prefer the sessionless 2026-07-28 revision are told to fall back to the initialize handshake.
+                http.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful;
                 http.IdleTimeout = TimeSpan.FromMinutes(30);
 #pragma warning disable MCPEXP002 // the session's end is where its installations are removed
                 http.RunSessionHandler = async (context, server, cancellationToken) =>
