@@ -34,7 +34,7 @@ public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, Br
             ? value => server.NotifyProgressAsync(t, value, cancellationToken: CancellationToken.None)
             : null;
         var threshold = LogThreshold(server, request.JsonRpcRequest.Context);
-        var sink = new ToolInvoker.Sink(progress, (level, message) => level >= threshold ? Log(server, level, message) : Task.CompletedTask);
+        var sink = new ToolInvoker.Sink(progress, (level, message) => level >= threshold ? Log(server, level, message) : Task.CompletedTask, threshold <= LoggingLevel.Debug);
         return await invoker.CallAsync(tool, request.Params?.Arguments as IReadOnlyDictionary<string, JsonElement>, OwnerOf(server), sink, cancellationToken).ConfigureAwait(false);
     }
 

@@ -18,12 +18,14 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
     // A statement-terminating error of the cmdlet is caught and rethrown so it ends the call as an
     // error; non-terminating errors stay in the error stream. $EbpfMcpOwner tags installations.
     private const string Wrapper = """
-        param([string]$Command, [hashtable]$Arguments, [string]$Owner)
+        param([string]$Command, [hashtable]$Arguments, [string]$Owner, [bool]$Detailed)
         $EbpfMcpOwner = $Owner
+        if ($Detailed) { $VerbosePreference = 'Continue'; $DebugPreference = 'Continue' }
         try { & $Command @Arguments } catch { throw $_ }
         """;
 
-    public sealed record Sink(Func<ProgressNotificationValue, Task>? Progress, Func<LoggingLevel, string, Task>? Log);
+    /// <summary>Where progress and log records go; <paramref name="Detailed"/> asks for verbose and debug records too.</summary>
+    public sealed record Sink(Func<ProgressNotificationValue, Task>? Progress, Func<LoggingLevel, string, Task>? Log, bool Detailed = false);
 
     public async Task<CallToolResult> CallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
@@ -44,7 +46,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
         }
 
         using var ps = host.Create();
-        ps.AddScript(Wrapper).AddParameter("Command", tool.Name).AddParameter("Arguments", bound).AddParameter("Owner", owner);
+        ps.AddScript(Wrapper).AddParameter("Command", tool.Name).AddParameter("Arguments", bound).AddParameter("Owner", owner).AddParameter("Detailed", sink.Detailed);
 
         var notifications = new NotificationQueue();
         if (sink.Progress is { } progress)
