@@ -29,6 +29,9 @@ public sealed class BridgeStdioTests
         Assert.Equal(1, props.GetProperty("First").GetProperty("minimum").GetDouble());
         Assert.Contains("Map ids", props.GetProperty("Id").GetProperty("description").GetString());
         Assert.False(map.InputSchema.GetProperty("additionalProperties").GetBoolean());
+        // Id and Dump are mandatory only in the Dump set: not required by the schema, named in the description.
+        Assert.False(map.InputSchema.TryGetProperty("required", out _));
+        Assert.Contains("Dump: Id (required), Dump (required), First", map.Description);
         Assert.Contains("BTF", map.Description);
         Assert.True(map.Annotations!.ReadOnlyHint);
         Assert.False(map.Annotations.DestructiveHint);

@@ -19,8 +19,9 @@ public static class InputSchemaBuilder
             }
             properties[p.Name] = schema;
         }
-        // Required: mandatory in every parameter set the client could mean.
-        var required = parameters.Where(p => sets.All(s => p.IsMandatoryIn(s) || !p.IsIn(s)) && sets.Any(s => p.IsMandatoryIn(s)))
+        // Required: mandatory whichever parameter set the client means. Set-specific mandatory
+        // arguments are named in the description; the binder checks them per call.
+        var required = parameters.Where(p => sets.All(s => p.IsMandatoryIn(s)))
             .Select(p => (JsonNode)p.Name).ToArray();
         var result = new JsonObject
         {

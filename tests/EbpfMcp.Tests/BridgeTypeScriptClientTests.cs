@@ -1,0 +1,60 @@
+using System.Text.Json;
+using EbpfMcp.Tests.Infrastructure;
+
+namespace EbpfMcp.Tests;
+
+/// <summary>
+/// The official TypeScript SDK client (npm @modelcontextprotocol/sdk, installed by ./run-tests)
+/// talks to the bridge over stdio and HTTP; it validates every structuredContent against the
+/// tool's outputSchema, so a schema mismatch fails these tests.
+/// </summary>
+public sealed class BridgeTypeScriptClientTests
+{
+    private static string ClientDirectory => Path.Combine(TestObjects.RepoRoot, "tests", "ts-client");
+
+    private static JsonElement RunClient(params string[] args)
+    {
+        Assert.True(Directory.Exists(Path.Combine(ClientDirectory, "node_modules", "@modelcontextprotocol", "sdk")),
+            "tests/ts-client/node_modules is missing: ./run-tests installs it (npm ci --prefix tests/ts-client).");
+        var run = KernelPrerequisites.RunWithExit("node", [Path.Combine(ClientDirectory, "client.mjs"), .. args]);
+        Assert.True(run.ExitCode == 0, $"node client failed ({run.ExitCode}): {run.Error}");
+        return JsonDocument.Parse(run.Output).RootElement;
+    }
+
+    private static void AssertSummary(JsonElement summary)
+    {
+        Assert.Equal("ebpf-mcp", summary.GetProperty("server").GetProperty("name").GetString());
+        var tools = summary.GetProperty("tools").EnumerateArray().Select(t => t.GetString()).ToArray();
+        Assert.Contains("Get-BpfHook", tools);
+        Assert.Contains("Get-BpfTestEcho", tools);
+        // Every read-only tool was called with schema-derived arguments and validated by the SDK.
+        foreach (var call in summary.GetProperty("calls").EnumerateObject())
+        {
+            Assert.False(call.Value.GetProperty("isError").GetBoolean(), $"{call.Name}: {call.Value}");
+            Assert.True(call.Value.GetProperty("text").GetInt32() > 0);
+        }
+        Assert.Equal(1, summary.GetProperty("calls").GetProperty("Get-BpfKernelInfo").GetProperty("count").GetInt32());
+        // Progress arrives in order and grows.
+        var wait = summary.GetProperty("progress").EnumerateArray().Single(p => p.GetProperty("tool").GetString() == "Measure-BpfTestWait");
+        var values = wait.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.True(values.Length > 3);
+        Assert.Equal(values.Order(), values);
+        Assert.Equal("Id", summary.GetProperty("errors").GetProperty("badArgument").GetProperty("target").GetString());
+        Assert.Contains("Unknown tool", summary.GetProperty("errors").GetProperty("unknownTool").GetString());
+    }
+
+    [Fact]
+    public void OverStdio()
+    {
+        KernelPrerequisites.Require();
+        AssertSummary(RunClient("stdio", BridgeProcess.Executable, BridgeProcess.TestModuleManifest));
+    }
+
+    [Fact]
+    public async Task OverStreamableHttp()
+    {
+        KernelPrerequisites.Require();
+        await using var bridge = await HttpBridge.StartAsync();
+        AssertSummary(RunClient("http", bridge.Endpoint.ToString(), bridge.Token));
+    }
+}
