@@ -15,6 +15,7 @@
         'Get-BpfMap'
         'Install-BpfProgram'
         'Uninstall-BpfProgram'
+        'Trace-BpfSyscallError'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -6,7 +6,9 @@ namespace EbpfMcp.Tests;
 /// <summary>The assembled out/EbpfMcp folder is a module Import-Module accepts, with help and views.</summary>
 public sealed class ModuleManifestTests
 {
-    private static readonly string[] Cmdlets = ["Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Install-BpfProgram", "Uninstall-BpfProgram"];
+    private static readonly string[] Cmdlets = ["Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Install-BpfProgram", "Trace-BpfSyscallError", "Uninstall-BpfProgram"];
+
+    public static TheoryData<string> ExportedCmdlets() => new(Cmdlets);
 
     [Fact]
     public void ExportsExactlyTheManifestsCmdlets()
@@ -19,11 +21,7 @@ public sealed class ModuleManifestTests
     }
 
     [Theory]
-    [InlineData("Get-BpfKernelInfo")]
-    [InlineData("Get-BpfHook")]
-    [InlineData("Get-BpfMap")]
-    [InlineData("Install-BpfProgram")]
-    [InlineData("Uninstall-BpfProgram")]
+    [MemberData(nameof(ExportedCmdlets))]
     public void GetHelpShowsSynopsisDescriptionParametersAndExamples(string cmdlet)
     {
         using var ps = new PowerShellSession();

@@ -33,23 +33,12 @@ internal static unsafe class BpfObjectLoader
         var links = new List<BpfLinkHandle>();
         var pins = new List<string>();
         string? createdPinDirectory = null;
-        var logBuffers = new List<IntPtr>();
         var programs = bpfObject.Programs().ToList();
         var maps = new List<BpfMapHandle>();
         try
         {
             SelectPrograms(programs, request.ProgramNames);
-            foreach (var program in programs.Where(p => p.Autoload))
-            {
-                var buffer = (IntPtr)NativeMemory.AllocZeroed(VerifierLogBytes);
-                logBuffers.Add(buffer);
-                LibBpfObjectApi.SetProgramLogBuffer(program.Pointer, (byte*)buffer, VerifierLogBytes);
-            }
-            int rc = LibBpfObjectApi.Load(bpfObject.DangerousGetHandle());
-            if (rc != 0)
-            {
-                throw LoadFailure(LibBpfSyscallApi.Errno(rc), programs, logBuffers, log.Text);
-            }
+            Load(bpfObject, programs, log);
 
             var loaded = programs.Where(p => p.Autoload).ToList();
             var attachedTo = loaded.ToDictionary(p => p.Name, _ => new List<string>());
@@ -108,8 +97,36 @@ internal static unsafe class BpfObjectLoader
             new Installation(new BpfInstallation(), bpfObject, links, pins, createdPinDirectory).Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// bpf_object__load with a verifier log buffer per program; a failure becomes the most precise
+    /// <see cref="BpfException"/> the evidence supports. The caller still owns (and closes) the object.
+    /// </summary>
+    public static void Load(BpfObjectHandle bpfObject, List<BpfProgramHandle> programs, LibBpfLog.Scope log)
+    {
+        var logBuffers = new List<IntPtr>();
+        try
+        {
+            foreach (var program in programs.Where(p => p.Autoload))
+            {
+                var buffer = (IntPtr)NativeMemory.AllocZeroed(VerifierLogBytes);
+                logBuffers.Add(buffer);
+                LibBpfObjectApi.SetProgramLogBuffer(program.Pointer, (byte*)buffer, VerifierLogBytes);
+            }
+            int rc = LibBpfObjectApi.Load(bpfObject.DangerousGetHandle());
+            if (rc != 0)
+            {
+                throw LoadFailure(LibBpfSyscallApi.Errno(rc), programs, logBuffers, log.Text);
+            }
+        }
         finally
         {
+            // libbpf keeps the pointer: clear it before freeing the memory.
+            foreach (var program in programs.Where(p => p.Autoload))
+            {
+                LibBpfObjectApi.SetProgramLogBuffer(program.Pointer, null, 0);
+            }
             logBuffers.ForEach(b => NativeMemory.Free((void*)b));
         }
     }
@@ -120,7 +137,7 @@ internal static unsafe class BpfObjectLoader
         maps.ForEach(m => m.Dispose());
     }
 
-    private static BpfObjectHandle Open(string path, LibBpfLog.Scope log)
+    public static BpfObjectHandle Open(string path, LibBpfLog.Scope log)
     {
         var name = Encoding.UTF8.GetBytes(Path.GetFileNameWithoutExtension(path).Replace(".bpf", "") + "\0");
         IntPtr obj;

@@ -3,52 +3,27 @@ using EbpfMcp.Native;
 
 namespace EbpfMcp.Kernel;
 
-/// <summary>Reads a map's entries from the kernel (get_next_key + lookup) and decodes them.</summary>
-internal static unsafe class MapDumper
+/// <summary>Reads a map's entries from the kernel and decodes them through its BTF.</summary>
+internal static class MapDumper
 {
-    private const int ENOENT = 2;
-
     /// <summary>Yields at most <paramref name="first"/> entries (all when null), lazily.</summary>
     public static IEnumerable<BpfMapEntry> Dump(uint mapId, int? first)
     {
         using var fd = KernelObjectInfo.OpenMap(mapId)
-            ?? throw new BpfException("MapNotFound", $"No BPF map with id {mapId} exists.", ENOENT);
+            ?? throw new BpfException("MapNotFound", $"No BPF map with id {mapId} exists.", 2);
         var info = KernelObjectInfo.Read<BpfMapInfo>(fd);
         bool perCpu = KernelTypeNames.IsPerCpuMap(info.Type);
-        int cpus = perCpu ? LibBpfObjectApi.PossibleCpus() : 1;
-        int stride = perCpu ? (int)((info.ValueSize + 7) & ~7u) : (int)info.ValueSize;
+        MapEntries.ValueBufferSize(info, out int stride, out int cpus);
 
         using var btf = info.BtfId != 0 ? TryLoadBtf(info.BtfId) : null;
         var decoder = btf is null ? null : new BtfValueDecoder(btf);
 
-        var key = new byte[Math.Max(1, info.KeySize)];
-        var next = new byte[Math.Max(1, info.KeySize)];
-        var value = new byte[Math.Max(1, stride * cpus)];
-        bool haveKey = false;
         int yielded = 0;
-        while (first is null || yielded < first)
+        foreach (var (key, value) in MapEntries.Read(fd, info, $"map {mapId} ({KernelTypeNames.Map(info.Type)})"))
         {
-            int rc = NextKey(fd, haveKey ? key : null, next);
-            if (rc != 0)
+            if (first is not null && yielded >= first)
             {
-                int errno = LibBpfSyscallApi.Errno(rc);
-                if (errno == ENOENT)
-                {
-                    yield break;
-                }
-                throw BpfException.FromErrno($"bpf_map_get_next_key on map {mapId} ({KernelTypeNames.Map(info.Type)})", errno, "MapNotDumpable");
-            }
-            (key, next) = (next, key);
-            haveKey = true;
-            rc = Lookup(fd, key, value);
-            if (rc != 0)
-            {
-                int errno = LibBpfSyscallApi.Errno(rc);
-                if (errno == ENOENT)
-                {
-                    continue; // deleted while we walked
-                }
-                throw BpfException.FromErrno($"bpf_map_lookup_elem on map {mapId} ({KernelTypeNames.Map(info.Type)})", errno, "MapNotDumpable");
+                yield break;
             }
             yielded++;
             yield return new BpfMapEntry
@@ -60,22 +35,6 @@ internal static unsafe class MapDumper
                     ? Enumerable.Range(0, cpus).Select(cpu => DecodeOne(decoder, info.BtfValueTypeId, value.AsSpan(cpu * stride, (int)info.ValueSize))).ToArray()
                     : DecodeOne(decoder, info.BtfValueTypeId, value.AsSpan(0, (int)info.ValueSize)),
             };
-        }
-    }
-
-    private static int NextKey(BpfFdHandle fd, byte[]? key, byte[] next)
-    {
-        fixed (byte* k = key, n = next)
-        {
-            return LibBpfSyscallApi.MapGetNextKey(fd.Fd, k, n);
-        }
-    }
-
-    private static int Lookup(BpfFdHandle fd, byte[] key, byte[] value)
-    {
-        fixed (byte* k = key, v = value)
-        {
-            return LibBpfSyscallApi.MapLookupElement(fd.Fd, k, v);
         }
     }
 

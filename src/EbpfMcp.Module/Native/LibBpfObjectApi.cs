@@ -81,6 +81,10 @@ internal static unsafe partial class LibBpfObjectApi
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__fd")]
     public static partial int MapFd(IntPtr map);
 
+    /// <summary>The map's initial contents (.rodata/.data/.bss), writable until the object is loaded.</summary>
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__initial_value")]
+    public static partial IntPtr MapInitialValue(IntPtr map, nuint* size);
+
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__pin", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int PinMap(IntPtr map, string path);
 

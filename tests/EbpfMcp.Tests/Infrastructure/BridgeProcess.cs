@@ -15,17 +15,24 @@ public static class BridgeProcess
     public static string TestModuleManifest => Path.Combine(TestObjects.RepoRoot, "tests", "EbpfMcp.TestModule", "bin", Configuration, "net8.0", "EbpfMcpTestModule.psd1");
 
     /// <summary>An MCP client over stdio to a fresh bridge; disposing it closes stdin (the session's end).</summary>
-    public static Task<McpClient> StdioClientAsync(params string[] extraArguments)
+    public static Task<McpClient> StdioClientAsync(params string[] extraArguments) => StdioClientAsync(null, extraArguments);
+
+    /// <param name="stderr">Receives the bridge's stderr lines (its log).</param>
+    public static Task<McpClient> StdioClientAsync(Action<string>? stderr, params string[] extraArguments)
     {
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Name = "ebpf-mcp-test",
+            StandardErrorLines = stderr,
             Command = Executable,
             Arguments = ["-t", "stdio", "--module", TestModuleManifest, .. extraArguments],
             ShutdownTimeout = TimeSpan.FromSeconds(10),
         });
-        return McpClient.CreateAsync(transport);
+        return McpClient.CreateAsync(transport, ClientOptions);
     }
+
+    /// <summary>The revision the bridge negotiates by initialize (the SDK would otherwise probe newer ones).</summary>
+    public static McpClientOptions ClientOptions => new() { ProtocolVersion = "2025-11-25" };
 
     public static int FreePort()
     {
@@ -101,7 +108,7 @@ public sealed class HttpBridge : IAsyncDisposable
         Endpoint = Endpoint,
         TransportMode = HttpTransportMode.StreamableHttp,
         AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + Token },
-    }));
+    }), BridgeProcess.ClientOptions);
 
     public async ValueTask DisposeAsync()
     {

@@ -12,12 +12,17 @@ namespace EbpfMcp.Tests.Infrastructure;
 public sealed class PowerShellSession : IDisposable
 {
     private readonly Runspace runspace;
+    private volatile PowerShell? current;
 
-    public PowerShellSession()
+    /// <param name="onCallingThread">
+    /// Run scripts on the calling thread (so per-thread capabilities apply); false gives the engine
+    /// its own pipeline thread, which a stop request from another thread needs.
+    /// </param>
+    public PowerShellSession(bool onCallingThread = true)
     {
         var state = InitialSessionState.CreateDefault2();
         runspace = RunspaceFactory.CreateRunspace(state);
-        runspace.ThreadOptions = PSThreadOptions.UseCurrentThread;
+        runspace.ThreadOptions = onCallingThread ? PSThreadOptions.UseCurrentThread : PSThreadOptions.ReuseThread;
         runspace.Open();
         var result = Run($"Import-Module '{TestObjects.ModuleManifest}' -PassThru");
         if (result.Errors.Count > 0)
@@ -33,6 +38,7 @@ public sealed class PowerShellSession : IDisposable
     {
         using var ps = PowerShell.Create();
         ps.Runspace = runspace;
+        current = ps;
         foreach (var (name, value) in variables ?? new Dictionary<string, object?>())
         {
             runspace.SessionStateProxy.SetVariable(name, value);
@@ -69,6 +75,9 @@ public sealed class PowerShellSession : IDisposable
         Assert.True(record is not null, $"Expected the script to fail, it returned {r.Output.Count} object(s):\n{script}");
         return record!;
     }
+
+    /// <summary>Stops the running script, as Ctrl+C does in pwsh.</summary>
+    public void Stop() => current?.Stop();
 
     public void Dispose() => runspace.Dispose();
 }

@@ -1,0 +1,138 @@
+using System.Buffers.Binary;
+using System.Management.Automation;
+using System.Text;
+using EbpfMcp.Kernel;
+using EbpfMcp.Model;
+using EbpfMcp.Native;
+
+namespace EbpfMcp.Commands;
+
+/// <summary>
+/// Trace-BpfSyscallError: counts failing system calls in the kernel for -Duration seconds and
+/// returns one object per (process, syscall, errno), most frequent first.
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Trace, "BpfSyscallError")]
+[OutputType(typeof(BpfSyscallError))]
+public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
+{
+    private const string ObjectName = "syscall_errors";
+    private static readonly HookChoice.Candidate[] Hooks =
+    [
+        new("raw_tp:sys_exit", ["syscall_errors_raw"]),
+        new("tracepoint:raw_syscalls:sys_exit", ["syscall_errors_tp"]),
+    ];
+
+    /// <summary>Only this system call (name such as openat, or number).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Syscall { get; set; }
+
+    /// <summary>Only this error (name such as ENOENT, or number).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Errno { get; set; }
+
+    /// <summary>Return only the N most frequent rows (same as -First).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int Top { get; set; } = int.MaxValue;
+
+    protected override void ProcessRecord()
+    {
+        int syscall = ParseSyscall();
+        int errno = ParseErrno();
+        var config = new byte[ProcessFilterSize + 8];
+        ProcessFilterBytes().CopyTo(config, 0);
+        BinaryPrimitives.WriteInt32LittleEndian(config.AsSpan(ProcessFilterSize), syscall);
+        BinaryPrimitives.WriteInt32LittleEndian(config.AsSpan(ProcessFilterSize + 4), errno);
+
+        TracerObject tracer;
+        string hook;
+        try
+        {
+            (tracer, hook) = HookChoice.Start(ObjectName, Hooks, config);
+        }
+        catch (BpfException e)
+        {
+            TerminateOn(e);
+            return;
+        }
+        List<BpfSyscallError> rows;
+        using (tracer)
+        {
+            WriteVerbose($"Counting failing syscalls on {hook} for {Duration} s.");
+            RunFor("Trace-BpfSyscallError", SleepStep);
+            rows = Read(tracer, hook);
+        } // detached and unloaded here, whatever happened above
+        foreach (var row in rows.OrderByDescending(r => r.Count).ThenBy(r => r.ProcessName, StringComparer.Ordinal).ThenBy(r => r.Syscall, StringComparer.Ordinal).Take(Math.Min(First, Top)))
+        {
+            WriteObject(row);
+        }
+    }
+
+    private static List<BpfSyscallError> Read(TracerObject tracer, string hook)
+    {
+        using var fd = tracer.OpenMap(ObjectName);
+        var info = KernelObjectInfo.Read<BpfMapInfo>(fd);
+        MapEntries.ValueBufferSize(info, out int stride, out int cpus);
+        var now = DateTimeOffset.Now;
+        var rows = new List<BpfSyscallError>();
+        foreach (var (key, value) in MapEntries.Read(fd, info, "syscall_errors"))
+        {
+            ulong count = 0;
+            for (int cpu = 0; cpu < cpus; cpu++)
+            {
+                count += BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(cpu * stride));
+            }
+            int number = BinaryPrimitives.ReadInt32LittleEndian(key.AsSpan(4));
+            int error = BinaryPrimitives.ReadInt32LittleEndian(key.AsSpan(8));
+            var comm = key.AsSpan(12, 16);
+            int end = comm.IndexOf((byte)0);
+            rows.Add(new BpfSyscallError
+            {
+                ProcessId = (int)BinaryPrimitives.ReadUInt32LittleEndian(key),
+                ProcessName = Encoding.UTF8.GetString(end < 0 ? comm : comm[..end]),
+                SyscallNumber = number,
+                Syscall = SyscallNames.Name(number),
+                ErrnoNumber = error,
+                Errno = ErrnoNames.Name(error),
+                Count = count,
+                Timestamp = now,
+                Hook = hook,
+            });
+        }
+        return rows;
+    }
+
+    private int ParseSyscall()
+    {
+        if (Syscall is null)
+        {
+            return -1;
+        }
+        if (int.TryParse(Syscall, out var n) && n >= 0)
+        {
+            return n;
+        }
+        return SyscallNames.Number(Syscall.ToLowerInvariant()) ?? Refuse<int>("UnknownSyscall", $"'{Syscall}' is not a system call name this module knows; give its number instead.", Syscall);
+    }
+
+    private int ParseErrno()
+    {
+        if (Errno is null)
+        {
+            return 0;
+        }
+        if (int.TryParse(Errno, out var n) && n > 0)
+        {
+            return n;
+        }
+        return ErrnoNames.TryParse(Errno, out var e) ? e : Refuse<int>("UnknownErrno", $"'{Errno}' is not an errno name (ENOENT, EACCES, ...) or number.", Errno);
+    }
+
+    private T Refuse<T>(string id, string message, object target)
+    {
+        ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), id, ErrorCategory.InvalidArgument, target));
+        return default!;
+    }
+}

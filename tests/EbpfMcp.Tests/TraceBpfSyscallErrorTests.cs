@@ -1,0 +1,102 @@
+using System.Management.Automation;
+using EbpfMcp.Model;
+using EbpfMcp.Tests.Infrastructure;
+
+namespace EbpfMcp.Tests;
+
+/// <summary>The test causes failing syscalls in a child with a unique name and counts them exactly.</summary>
+public sealed class TraceBpfSyscallErrorTests
+{
+    /// <summary>Starts a trace on another thread and waits until its program is attached in the kernel.</summary>
+    private static Task<PowerShellSession.Result> StartTrace(PowerShellSession ps, string script, IDictionary<string, object?> vars, HashSet<uint> before)
+    {
+        var trace = Task.Run(() => ps.Run(script, vars));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!KernelPrograms.List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith("syscall_errors", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the tracer's program never appeared in the kernel");
+            Assert.False(trace.IsCompleted, "the trace ended before attaching: " + (trace.IsCompleted ? string.Join("; ", trace.Result.Errors) + trace.Result.Terminating?.Message : ""));
+            Thread.Sleep(20);
+        }
+        Thread.Sleep(50); // the link follows the load within microseconds; be generous
+        return trace;
+    }
+
+    [Fact]
+    public async Task CountsExactlyTheFailuresTheChildMade()
+    {
+        KernelPrerequisites.Require();
+        using var helper = new NativeHelper("fail_syscalls.c");
+        using var ps = new PowerShellSession();
+        var before = KernelPrograms.Ids();
+
+        var trace = StartTrace(ps, "Trace-BpfSyscallError -Duration 3 -ProcessName $n", new Dictionary<string, object?> { ["n"] = helper.Name }, before);
+        var (pid, exit) = helper.Run("37", "23");
+        Assert.Equal(0, exit);
+        var result = await trace;
+
+        Assert.Null(result.Terminating);
+        Assert.Empty(result.Errors);
+        var rows = result.Output.Select(o => (BpfSyscallError)o.BaseObject).ToList();
+        Assert.Equal(2, rows.Count);
+        var opens = rows[0];
+        Assert.Equal(helper.Name, opens.ProcessName);
+        Assert.Equal(pid, opens.ProcessId);
+        Assert.Equal("openat", opens.Syscall);
+        Assert.Equal(257, opens.SyscallNumber);
+        Assert.Equal("ENOENT", opens.Errno);
+        Assert.Equal(2, opens.ErrnoNumber);
+        Assert.Equal(37UL, opens.Count);
+        var closes = rows[1];
+        Assert.Equal(("close", "EBADF", 23UL), (closes.Syscall, closes.Errno, closes.Count));
+        Assert.StartsWith("raw_tp:", opens.Hook);
+
+        KernelPrograms.AssertReturnsTo(before); // detached and unloaded
+    }
+
+    [Fact]
+    public async Task KernelSideFiltersBySyscallErrnoAndPid()
+    {
+        KernelPrerequisites.Require();
+        using var helper = new NativeHelper("fail_syscalls.c");
+        using var ps = new PowerShellSession();
+        var before = KernelPrograms.Ids();
+        var trace = StartTrace(ps, "Trace-BpfSyscallError -Duration 2 -Syscall close -Errno EBADF -ProcessName $n", new Dictionary<string, object?> { ["n"] = helper.Name }, before);
+        helper.Run("5", "11");
+        var rows = (await trace).Output.Select(o => (BpfSyscallError)o.BaseObject).ToList();
+        var row = Assert.Single(rows);
+        Assert.Equal(("close", "EBADF", 11UL), (row.Syscall, row.Errno, row.Count));
+        KernelPrograms.AssertReturnsTo(before);
+
+        // -ProcessId of a process that makes no calls: nothing counted.
+        var none = ps.Ok("Trace-BpfSyscallError -Duration 0.3 -ProcessId 999999");
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task StoppingThePipelineDetaches()
+    {
+        KernelPrerequisites.Require();
+        using var ps = new PowerShellSession(onCallingThread: false);
+        var before = KernelPrograms.Ids();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var trace = StartTrace(ps, "Trace-BpfSyscallError -Duration 30", new Dictionary<string, object?>(), before);
+        ps.Stop();
+        var result = await trace;
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stop took {clock.Elapsed}");
+        KernelPrograms.AssertReturnsTo(before);
+        Assert.NotNull(result);
+    }
+
+    [Fact]
+    public void DurationBeyondTheCapIsRefused()
+    {
+        KernelPrerequisites.Require();
+        using var ps = new PowerShellSession();
+        var error = ps.Fails("Trace-BpfSyscallError -Duration 120");
+        Assert.Equal("DurationTooLong,EbpfMcp.Commands.TraceBpfSyscallErrorCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        var unknown = ps.Fails("Trace-BpfSyscallError -Duration 1 -Errno ENOSUCH");
+        Assert.Equal("UnknownErrno,EbpfMcp.Commands.TraceBpfSyscallErrorCommand", unknown.FullyQualifiedErrorId);
+    }
+}
