@@ -16,6 +16,9 @@
         'Install-BpfProgram'
         'Uninstall-BpfProgram'
         'Trace-BpfSyscallError'
+        'Trace-BpfExec'
+        'Trace-BpfFileOpen'
+        'Trace-BpfTcpState'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

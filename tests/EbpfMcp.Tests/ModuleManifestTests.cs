@@ -6,7 +6,7 @@ namespace EbpfMcp.Tests;
 /// <summary>The assembled out/EbpfMcp folder is a module Import-Module accepts, with help and views.</summary>
 public sealed class ModuleManifestTests
 {
-    private static readonly string[] Cmdlets = ["Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Install-BpfProgram", "Trace-BpfSyscallError", "Uninstall-BpfProgram"];
+    private static readonly string[] Cmdlets = ["Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Install-BpfProgram", "Trace-BpfExec", "Trace-BpfFileOpen", "Trace-BpfSyscallError", "Trace-BpfTcpState", "Uninstall-BpfProgram"];
 
     public static TheoryData<string> ExportedCmdlets() => new(Cmdlets);
 
@@ -14,7 +14,7 @@ public sealed class ModuleManifestTests
     public void ExportsExactlyTheManifestsCmdlets()
     {
         using var ps = new PowerShellSession();
-        var names = ps.Ok("(Get-Command -Module EbpfMcp).Name").Select(o => (string)o.BaseObject).Order().ToArray();
+        var names = ps.Ok("(Get-Command -Module EbpfMcp).Name").Select(o => (string)o.BaseObject).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(Cmdlets, names);
         var manifest = ps.Ok("Test-ModuleManifest -Path $p", new Dictionary<string, object?> { ["p"] = TestObjects.ModuleManifest }).Single();
         Assert.Equal("0.1.0", manifest.Properties["Version"].Value.ToString());

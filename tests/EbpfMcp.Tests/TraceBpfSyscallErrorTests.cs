@@ -7,21 +7,6 @@ namespace EbpfMcp.Tests;
 /// <summary>The test causes failing syscalls in a child with a unique name and counts them exactly.</summary>
 public sealed class TraceBpfSyscallErrorTests
 {
-    /// <summary>Starts a trace on another thread and waits until its program is attached in the kernel.</summary>
-    private static Task<PowerShellSession.Result> StartTrace(PowerShellSession ps, string script, IDictionary<string, object?> vars, HashSet<uint> before)
-    {
-        var trace = Task.Run(() => ps.Run(script, vars));
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!KernelPrograms.List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith("syscall_errors", StringComparison.Ordinal)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the tracer's program never appeared in the kernel");
-            Assert.False(trace.IsCompleted, "the trace ended before attaching: " + (trace.IsCompleted ? string.Join("; ", trace.Result.Errors) + trace.Result.Terminating?.Message : ""));
-            Thread.Sleep(20);
-        }
-        Thread.Sleep(50); // the link follows the load within microseconds; be generous
-        return trace;
-    }
-
     [Fact]
     public async Task CountsExactlyTheFailuresTheChildMade()
     {
@@ -30,7 +15,7 @@ public sealed class TraceBpfSyscallErrorTests
         using var ps = new PowerShellSession();
         var before = KernelPrograms.Ids();
 
-        var trace = StartTrace(ps, "Trace-BpfSyscallError -Duration 3 -ProcessName $n", new Dictionary<string, object?> { ["n"] = helper.Name }, before);
+        var trace = await TraceRunner.StartAsync(ps, "Trace-BpfSyscallError -Duration 3 -ProcessName $n", new Dictionary<string, object?> { ["n"] = helper.Name }, "syscall_errors", before);
         var (pid, exit) = helper.Run("37", "23");
         Assert.Equal(0, exit);
         var result = await trace;
@@ -61,7 +46,7 @@ public sealed class TraceBpfSyscallErrorTests
         using var helper = new NativeHelper("fail_syscalls.c");
         using var ps = new PowerShellSession();
         var before = KernelPrograms.Ids();
-        var trace = StartTrace(ps, "Trace-BpfSyscallError -Duration 2 -Syscall close -Errno EBADF -ProcessName $n", new Dictionary<string, object?> { ["n"] = helper.Name }, before);
+        var trace = await TraceRunner.StartAsync(ps, "Trace-BpfSyscallError -Duration 2 -Syscall close -Errno EBADF -ProcessName $n", new Dictionary<string, object?> { ["n"] = helper.Name }, "syscall_errors", before);
         helper.Run("5", "11");
         var rows = (await trace).Output.Select(o => (BpfSyscallError)o.BaseObject).ToList();
         var row = Assert.Single(rows);
@@ -80,7 +65,7 @@ public sealed class TraceBpfSyscallErrorTests
         using var ps = new PowerShellSession(onCallingThread: false);
         var before = KernelPrograms.Ids();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var trace = StartTrace(ps, "Trace-BpfSyscallError -Duration 30", new Dictionary<string, object?>(), before);
+        var trace = await TraceRunner.StartAsync(ps, "Trace-BpfSyscallError -Duration 30", new Dictionary<string, object?>(), "syscall_errors", before);
         ps.Stop();
         var result = await trace;
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stop took {clock.Elapsed}");

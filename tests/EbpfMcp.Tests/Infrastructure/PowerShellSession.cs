@@ -12,6 +12,7 @@ namespace EbpfMcp.Tests.Infrastructure;
 public sealed class PowerShellSession : IDisposable
 {
     private readonly Runspace runspace;
+    private readonly bool onCallingThread;
     private volatile PowerShell? current;
 
     /// <param name="onCallingThread">
@@ -20,6 +21,7 @@ public sealed class PowerShellSession : IDisposable
     /// </param>
     public PowerShellSession(bool onCallingThread = true)
     {
+        this.onCallingThread = onCallingThread;
         var state = InitialSessionState.CreateDefault2();
         runspace = RunspaceFactory.CreateRunspace(state);
         runspace.ThreadOptions = onCallingThread ? PSThreadOptions.UseCurrentThread : PSThreadOptions.ReuseThread;
@@ -46,7 +48,8 @@ public sealed class PowerShellSession : IDisposable
         ps.AddScript(script);
         try
         {
-            var output = ps.Invoke();
+            // Asynchronous invocation is what PowerShell.Stop() can interrupt from another thread.
+            var output = onCallingThread ? ps.Invoke() : new Collection<PSObject>(ps.EndInvoke(ps.BeginInvoke()).ToList());
             return new Result(output, [.. ps.Streams.Error], null);
         }
         catch (RuntimeException e)

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+// Trace-BpfExec: one event per successful exec, from sched:sched_process_exec (the new image is in
+// place, so argv is the new program's), with the parent, uid, filename and a bounded argv copy.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "ebpf_mcp_filter.h"
+#include "ebpf_mcp_events.h"
+
+#define FILENAME_LEN 256
+#define ARGS_LEN 512
+
+struct exec_event {
+	__u64 timestamp_ns;
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 args_size;
+	char comm[TASK_COMM_LEN];
+	char filename[FILENAME_LEN];
+	char args[ARGS_LEN];   /* NUL-separated, as in /proc/PID/cmdline */
+};
+
+const volatile struct process_filter trace_config = {};
+
+SEC("tracepoint/sched/sched_process_exec")
+int exec_event(struct trace_event_raw_sched_process_exec *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+
+	if (!process_wanted(&trace_config, tgid))
+		return 0;
+
+	struct exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	e->timestamp_ns = bpf_ktime_get_boot_ns();
+	e->pid = tgid;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+
+	unsigned int loc = ctx->__data_loc_filename & 0xFFFF;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void *)ctx + loc);
+
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	unsigned long size = end > start ? end - start : 0;
+	if (size > ARGS_LEN)
+		size = ARGS_LEN;
+	e->args_size = size;
+	if (size && bpf_probe_read_user(e->args, size & (ARGS_LEN - 1 | ARGS_LEN), (void *)start))
+		e->args_size = 0;
+
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+// Shared by the event tracers: the ring buffer they stream into and the count of events that did
+// not fit (reported to the user as lost events).
+#ifndef EBPF_MCP_EVENTS_H
+#define EBPF_MCP_EVENTS_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost_events SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
+
+	if (lost)
+		*lost += 1;
+}
+
+#endif

@@ -1,0 +1,98 @@
+using System.Buffers.Binary;
+using EbpfMcp.Kernel;
+using EbpfMcp.Native;
+
+namespace EbpfMcp.Commands;
+
+/// <summary>
+/// Base of the tracers that stream events: loads the tracer's object with its configuration,
+/// drains the ring buffer into the pipeline as events arrive, stops at -Duration, -First or a stop
+/// request, detaches in every case, and warns about events the ring buffer could not hold.
+/// </summary>
+public abstract class BpfEventTraceCmdlet<TEvent> : BpfTraceCmdlet where TEvent : class
+{
+    /// <summary>bpf/&lt;name&gt;.bpf.o of the module.</summary>
+    private protected abstract string ObjectName { get; }
+
+    /// <summary>The hooks to try, best first.</summary>
+    private protected abstract IReadOnlyList<HookChoice.Candidate> Hooks { get; }
+
+    /// <summary>The tracer's .rodata configuration (its trace_config variable).</summary>
+    private protected virtual byte[] Configuration() => ProcessFilterBytes();
+
+    /// <summary>One ring buffer record as an output object; null to drop it (user-space filters).</summary>
+    private protected abstract TEvent? Decode(byte[] record);
+
+    protected override void ProcessRecord()
+    {
+        TracerObject tracer;
+        string hook;
+        try
+        {
+            (tracer, hook) = HookChoice.Start(ObjectName, Hooks, Configuration());
+        }
+        catch (BpfException e)
+        {
+            TerminateOn(e);
+            return;
+        }
+        int written = 0;
+        ulong lost;
+        try
+        {
+            using var reader = new RingBufferReader(tracer.MapFd("events"));
+            WriteVerbose($"{MyInvocation.MyCommand.Name}: tracing on {hook} for {Duration} s.");
+            RunFor(MyInvocation.MyCommand.Name, left =>
+            {
+                foreach (var record in reader.Poll((int)Math.Clamp(left.TotalMilliseconds, 1, 100)))
+                {
+                    if (Decode(record) is { } item)
+                    {
+                        WriteObject(item);
+                        if (++written >= First)
+                        {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            });
+            lost = LostEvents(tracer);
+        }
+        finally
+        {
+            tracer.Dispose(); // detach and unload, also when the pipeline stops or throws
+        }
+        if (lost > 0)
+        {
+            WriteWarning($"{lost} event(s) were lost: the ring buffer was full. Narrow the trace with -ProcessId or -ProcessName.");
+        }
+    }
+
+    private static ulong LostEvents(TracerObject tracer)
+    {
+        using var fd = tracer.OpenMap("lost_events");
+        var info = KernelObjectInfo.Read<BpfMapInfo>(fd);
+        MapEntries.ValueBufferSize(info, out int stride, out int cpus);
+        ulong lost = 0;
+        foreach (var (_, value) in MapEntries.Read(fd, info, "lost_events"))
+        {
+            for (int cpu = 0; cpu < cpus; cpu++)
+            {
+                lost += BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(cpu * stride));
+            }
+        }
+        return lost;
+    }
+
+    /// <summary>A NUL-terminated string field of a record.</summary>
+    private protected static string CString(byte[] record, int offset, int length)
+    {
+        var span = record.AsSpan(offset, Math.Min(length, record.Length - offset));
+        int end = span.IndexOf((byte)0);
+        return System.Text.Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
+    }
+
+    private protected static DateTimeOffset Time(byte[] record, int offset) =>
+        LibCClock.FromBoottime(BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(offset)));
+}
