@@ -15,9 +15,11 @@ namespace EbpfMcp.Bridge.Tools;
 /// </summary>
 public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
 {
-    // A statement-terminating error of the cmdlet is caught and rethrown so it ends the call as an
-    // error; non-terminating errors stay in the error stream. $EbpfMcpOwner tags installations.
-    private const string Wrapper = """
+    // Tools that change the kernel run in this wrapper, which sets $EbpfMcpOwner so installations
+    // are tagged with their session. A statement-terminating error is caught and rethrown so it
+    // ends the call as an error; non-terminating errors stay in the error stream. Read-only tools
+    // run as a bare command: parsing a script costs more than the cmdlet itself.
+    private const string OwnerWrapper = """
         param([string]$Command, [hashtable]$Arguments, [string]$Owner, [bool]$Detailed)
         $EbpfMcpOwner = $Owner
         if ($Detailed) { $VerbosePreference = 'Continue'; $DebugPreference = 'Continue' }
@@ -46,7 +48,18 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
         }
 
         using var ps = host.Create();
-        ps.AddScript(Wrapper).AddParameter("Command", tool.Name).AddParameter("Arguments", bound).AddParameter("Owner", owner).AddParameter("Detailed", sink.Detailed);
+        if (tool.ChangesKernel)
+        {
+            ps.AddScript(OwnerWrapper).AddParameter("Command", tool.Name).AddParameter("Arguments", bound).AddParameter("Owner", owner).AddParameter("Detailed", sink.Detailed);
+        }
+        else
+        {
+            ps.AddCommand(tool.Name).AddParameters(bound);
+            if (sink.Detailed)
+            {
+                ps.AddParameter("Verbose").AddParameter("Debug");
+            }
+        }
 
         var notifications = new NotificationQueue();
         if (sink.Progress is { } progress)

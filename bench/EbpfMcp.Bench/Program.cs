@@ -1,0 +1,147 @@
+// ebpf-mcp benchmarks. Every figure is compared with a baseline measured in the same run, on the
+// same machine, and each is the median of several repetitions (the machine is noisy).
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text.Json.Nodes;
+using EbpfMcp.Bench;
+using ModelContextProtocol.Client;
+
+if (Environment.UserName != "root")
+{
+    Console.Error.WriteLine("bench: run as root (sudo ./bench/run): it loads BPF programs.");
+    return 1;
+}
+var env = BenchEnvironment.Prepare();
+var table = new ResultTable();
+
+// 1. Bridge cold start to the first tools/list answer, and idle memory.
+var coldStarts = new List<double>();
+var rss = new List<double>();
+for (int i = 0; i < 5; i++)
+{
+    var (ms, rssMb) = await BridgeProbe.ColdStartAsync(env.Bridge);
+    coldStarts.Add(ms);
+    rss.Add(rssMb);
+}
+table.Add("bridge cold start → first tools/list", Stats.Median(coldStarts), "ms", target: "≤ 1500 ms", pass: Stats.Median(coldStarts) <= 1500);
+table.Add("bridge idle RSS", Stats.Median(rss), "MB", target: "≤ 120 MB", pass: Stats.Median(rss) <= 120);
+
+// 2. Warm tools/call over HTTP against spawning bpftool.
+await using (var http = await BridgeProbe.StartHttpAsync(env.Bridge))
+{
+    await using var client = await http.ConnectAsync();
+    for (int i = 0; i < 20; i++)
+    {
+        await client.CallToolAsync("Get-BpfKernelInfo", new Dictionary<string, object?>());
+    }
+    var calls = new List<double>();
+    for (int i = 0; i < 200; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        await client.CallToolAsync("Get-BpfKernelInfo", new Dictionary<string, object?>());
+        calls.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    var spawns = new List<double>();
+    for (int i = 0; i < 30; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        Run.Process("bpftool", "-j", "prog", "show");
+        spawns.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    double p50 = Stats.Percentile(calls, 50), spawn = Stats.Median(spawns);
+    table.Add("warm tools/call Get-BpfKernelInfo p50", p50, "ms", spawn, "bpftool -j prog show spawn", $"p50 < spawn", p50 < spawn);
+    table.Add("warm tools/call Get-BpfKernelInfo p99", Stats.Percentile(calls, 99), "ms");
+    // Where the time goes: the same cmdlet in a warm in-process runspace, without MCP or HTTP.
+    using (var local = new InProcessPowerShell(env.ModuleManifest))
+    {
+        var direct = new List<double>();
+        for (int i = 0; i < 220; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            local.Invoke("Get-BpfKernelInfo");
+            if (i >= 20) direct.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        table.Add("  of which: Get-BpfKernelInfo in a warm runspace p50", Stats.Percentile(direct, 50), "ms");
+    }
+
+    // 3. A 0.1 s syscall-error trace through the warm bridge, against bpftrace doing the same.
+    var traces = new List<double>();
+    for (int i = 0; i < 10; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        var r = await client.CallToolAsync("Trace-BpfSyscallError", new Dictionary<string, object?> { ["Duration"] = 0.1 });
+        if (r.IsError == true)
+        {
+            throw new InvalidOperationException("trace failed: " + r.Content.FirstOrDefault());
+        }
+        traces.Add(sw.Elapsed.TotalMilliseconds);
+    }
+    double trace = Stats.Median(traces);
+    if (env.Bpftrace is not null)
+    {
+        var bt = new List<double>();
+        for (int i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            Run.Process(env.Bpftrace, "-e", "tracepoint:raw_syscalls:sys_exit /args->ret < 0/ { @[comm, args->id, args->ret] = count(); } interval:ms:100 { exit(); }");
+            bt.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        double bpftrace = Stats.Median(bt);
+        table.Add("Trace-BpfSyscallError -Duration 0.1 (warm bridge)", trace, "ms", bpftrace, "bpftrace same aggregation", "≥ 2.5× faster, ≤ 200 ms", bpftrace / trace >= 2.5 && trace <= 200);
+    }
+    else
+    {
+        table.Add("Trace-BpfSyscallError -Duration 0.1 (warm bridge)", trace, "ms", target: "≤ 200 ms (bpftrace not installed: no ratio)", pass: trace <= 200);
+    }
+}
+
+// 4. Overhead on a failing-syscall loop: untraced, empty raw_tp program, bpftrace, our tracer.
+using (var ps = new InProcessPowerShell(env.ModuleManifest))
+{
+    double Rate() => Stats.Median(Enumerable.Range(0, 3).Select(_ => double.Parse(Run.Process(env.CloseLoop, "1.5").Trim())).ToList());
+    double untraced = Rate();
+    table.Add("close(-1) loop, untraced", untraced / 1e6, "M/s");
+
+    ps.Invoke("$script:empty = Install-BpfProgram -Path $p -Attach", ("p", env.EmptyProgram));
+    double empty = Rate();
+    ps.Invoke("$script:empty | Uninstall-BpfProgram");
+    table.Add("close(-1) loop, empty raw_tp program", empty / 1e6, "M/s", untraced / 1e6, "untraced");
+
+    double? bpftraceRate = null;
+    if (env.Bpftrace is not null)
+    {
+        using var bt = Run.Background(env.Bpftrace, "-e", "tracepoint:raw_syscalls:sys_exit /args->ret < 0/ { @[comm, args->id, args->ret] = count(); }");
+        bt.WaitForOutput("Attaching", TimeSpan.FromSeconds(20));
+        bpftraceRate = Rate();
+        table.Add("close(-1) loop, bpftrace aggregation", bpftraceRate.Value / 1e6, "M/s", untraced / 1e6, "untraced");
+    }
+
+    var trace = ps.StartAsync("Trace-BpfSyscallError -Duration 20");
+    ps.WaitForProgram("syscall_errors");
+    double ours = Rate();
+    ps.Stop();
+    await trace;
+    table.Add("close(-1) loop, Trace-BpfSyscallError", ours / 1e6, "M/s", empty / 1e6, "empty raw_tp program", "≥ 0.65× empty", ours / empty >= 0.65);
+    if (bpftraceRate is double b)
+    {
+        table.Add("close(-1) loop, Trace-BpfSyscallError vs bpftrace", ours / 1e6, "M/s", b / 1e6, "bpftrace aggregation", "≥ 1.25× bpftrace", ours / b >= 1.25);
+    }
+
+    // 5. Event streaming under an open storm: events drained into pipeline objects, and losses.
+    var storm = "ebpfbenchstorm";
+    var stormBinary = Path.Combine(Path.GetDirectoryName(env.OpenStorm)!, storm);
+    File.Copy(env.OpenStorm, stormBinary, overwrite: true);
+    var streaming = ps.StartAsync($"$n = 0; Trace-BpfFileOpen -Duration 4 -ProcessName {storm} | ForEach-Object {{ $n++ }}; $n");
+    ps.WaitForProgram("openat_exit");
+    var stormOutput = Run.Process(stormBinary, "2").Trim().Split(' ');
+    var (output, warnings) = await streaming;
+    double drained = double.Parse(output.Last().ToString()!);
+    ulong stormed = ulong.Parse(stormOutput[0]);
+    var lost = warnings.Select(w => w.Split(' ')[0]).Select(ulong.Parse).FirstOrDefault();
+    table.Add("Trace-BpfFileOpen events drained (open storm, 2 s)", drained / 2 / 1e3, "k events/s", double.Parse(stormOutput[1]) / 1e3, "storm opens/s");
+    table.Add("Trace-BpfFileOpen events lost", lost, "events", stormed, "storm opens");
+}
+
+table.Print();
+return 0;
