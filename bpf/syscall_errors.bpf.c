@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // Trace-BpfSyscallError: counts failing system calls in the kernel, per (process, syscall, errno),
 // in a per-CPU hash so CPUs never contend. Only failures reach the map: the first test is ret < 0.
-// raw_tp/sys_exit is the fast hook; the tracepoint twin is the fallback where raw_tp is refused.
+// The hot path does one lookup on a 12-byte key; the process name is recorded once per process,
+// when its first failure is counted. Hooks, fastest first: tp_btf/sys_exit (registers read
+// directly), raw_tp/sys_exit, and the raw_syscalls:sys_exit tracepoint.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -12,6 +14,9 @@ struct syscall_error_key {
 	__u32 tgid;
 	__s32 syscall;
 	__s32 error;      /* positive errno */
+};
+
+struct process_name {
 	char comm[TASK_COMM_LEN];
 };
 
@@ -29,6 +34,13 @@ struct {
 	__type(key, struct syscall_error_key);
 	__type(value, __u64);
 } syscall_errors SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct process_name);
+} process_names SEC(".maps");
 
 static __always_inline int count_failure(long id, long ret)
 {
@@ -48,16 +60,31 @@ static __always_inline int count_failure(long id, long ret)
 		.syscall = id,
 		.error = -ret,
 	};
-	bpf_get_current_comm(key.comm, sizeof(key.comm));
 
 	__u64 *count = bpf_map_lookup_elem(&syscall_errors, &key);
 	if (count) {
 		*count += 1; /* per-CPU value: no other CPU writes it */
 	} else {
 		__u64 one = 1;
+		struct process_name name;
+
 		bpf_map_update_elem(&syscall_errors, &key, &one, BPF_NOEXIST);
+		bpf_get_current_comm(name.comm, sizeof(name.comm));
+		bpf_map_update_elem(&process_names, &tgid, &name, BPF_ANY);
 	}
 	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(syscall_errors_btf, struct pt_regs *regs, long ret)
+{
+#if defined(__TARGET_ARCH_x86)
+	return count_failure(regs->orig_ax, ret);
+#elif defined(__TARGET_ARCH_arm64)
+	return count_failure(((struct user_pt_regs *)regs)->regs[8], ret);
+#else
+	return 0;
+#endif
 }
 
 SEC("raw_tp/sys_exit")

@@ -18,6 +18,7 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
     private const string ObjectName = "syscall_errors";
     private static readonly HookChoice.Candidate[] Hooks =
     [
+        new("tp_btf:sys_exit", ["syscall_errors_btf"]),
         new("raw_tp:sys_exit", ["syscall_errors_raw"]),
         new("tracepoint:raw_syscalls:sys_exit", ["syscall_errors_tp"]),
     ];
@@ -72,11 +73,13 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
 
     private static List<BpfSyscallError> Read(TracerObject tracer, string hook)
     {
+        var names = ProcessNames(tracer);
         using var fd = tracer.OpenMap(ObjectName);
         var info = KernelObjectInfo.Read<BpfMapInfo>(fd);
         MapEntries.ValueBufferSize(info, out int stride, out int cpus);
         var now = DateTimeOffset.Now;
         var rows = new List<BpfSyscallError>();
+        // struct syscall_error_key: tgid@0 syscall@4 error@8; value: one u64 count per CPU.
         foreach (var (key, value) in MapEntries.Read(fd, info, "syscall_errors"))
         {
             ulong count = 0;
@@ -84,14 +87,13 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
             {
                 count += BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(cpu * stride));
             }
+            uint tgid = BinaryPrimitives.ReadUInt32LittleEndian(key);
             int number = BinaryPrimitives.ReadInt32LittleEndian(key.AsSpan(4));
             int error = BinaryPrimitives.ReadInt32LittleEndian(key.AsSpan(8));
-            var comm = key.AsSpan(12, 16);
-            int end = comm.IndexOf((byte)0);
             rows.Add(new BpfSyscallError
             {
-                ProcessId = (int)BinaryPrimitives.ReadUInt32LittleEndian(key),
-                ProcessName = Encoding.UTF8.GetString(end < 0 ? comm : comm[..end]),
+                ProcessId = (int)tgid,
+                ProcessName = names.GetValueOrDefault(tgid, ""),
                 SyscallNumber = number,
                 Syscall = SyscallNames.Name(number),
                 ErrnoNumber = error,
@@ -102,6 +104,20 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
             });
         }
         return rows;
+    }
+
+    /// <summary>tgid → comm, recorded by the program when a process's first failure was counted.</summary>
+    private static Dictionary<uint, string> ProcessNames(TracerObject tracer)
+    {
+        using var fd = tracer.OpenMap("process_names");
+        var info = KernelObjectInfo.Read<BpfMapInfo>(fd);
+        var names = new Dictionary<uint, string>();
+        foreach (var (key, value) in MapEntries.Read(fd, info, "process_names"))
+        {
+            int end = Array.IndexOf(value, (byte)0);
+            names[BinaryPrimitives.ReadUInt32LittleEndian(key)] = Encoding.UTF8.GetString(value, 0, end < 0 ? value.Length : end);
+        }
+        return names;
     }
 
     private int ParseSyscall()

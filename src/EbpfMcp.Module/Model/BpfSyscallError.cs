@@ -14,6 +14,6 @@ public sealed class BpfSyscallError
     public ulong Count { get; internal init; }
     /// <summary>When the trace that counted these ended.</summary>
     public DateTimeOffset Timestamp { get; internal init; }
-    /// <summary>The kernel hook the trace ran on (raw_tp:sys_exit, or the tracepoint fallback).</summary>
+    /// <summary>The kernel hook the trace ran on: tp_btf:sys_exit, raw_tp:sys_exit or the tracepoint fallback.</summary>
     public string Hook { get; internal init; } = "";
 }
