@@ -13,6 +13,7 @@
         'Get-BpfKernelInfo'
         'Get-BpfHook'
         'Get-BpfMap'
+        'Get-BpfFeature'
         'Install-BpfProgram'
         'Uninstall-BpfProgram'
         'Trace-BpfSyscallError'

@@ -19,7 +19,7 @@ public sealed class BridgeStdioTests
         var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name);
 
         // Read-only tools of EbpfMcp plus the test module's cmdlets; no deploy tools without --allow-deploy.
-        Assert.Equal(["Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Get-BpfTestEcho", "Measure-BpfTestWait", "Trace-BpfExec", "Trace-BpfFileOpen", "Trace-BpfSyscallError", "Trace-BpfTcpState"], tools.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["Get-BpfFeature", "Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Get-BpfTestEcho", "Measure-BpfTestWait", "Trace-BpfExec", "Trace-BpfFileOpen", "Trace-BpfSyscallError", "Trace-BpfTcpState"], tools.Keys.Order(StringComparer.Ordinal));
 
         var map = tools["Get-BpfMap"].ProtocolTool;
         var props = map.InputSchema.GetProperty("properties");

@@ -6,7 +6,7 @@ namespace EbpfMcp.Tests;
 /// <summary>The assembled out/EbpfMcp folder is a module Import-Module accepts, with help and views.</summary>
 public sealed class ModuleManifestTests
 {
-    private static readonly string[] Cmdlets = ["Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Install-BpfProgram", "Trace-BpfExec", "Trace-BpfFileOpen", "Trace-BpfSyscallError", "Trace-BpfTcpState", "Uninstall-BpfProgram"];
+    private static readonly string[] Cmdlets = ["Get-BpfFeature", "Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Install-BpfProgram", "Trace-BpfExec", "Trace-BpfFileOpen", "Trace-BpfSyscallError", "Trace-BpfTcpState", "Uninstall-BpfProgram"];
 
     public static TheoryData<string> ExportedCmdlets() => new(Cmdlets);
 

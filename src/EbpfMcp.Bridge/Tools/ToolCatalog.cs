@@ -48,6 +48,14 @@ public sealed class ToolCatalog
         var outputTypes = type.GetCustomAttributes<OutputTypeAttribute>().SelectMany(a => a.Type).Select(t => t.Type).Where(t => t is not null).ToList();
         bool changesKernel = KernelChangingVerbs.Contains(cmdletAttribute.VerbName);
         bool readOnly = ReadOnlyVerbs.Contains(cmdletAttribute.VerbName);
+        // A tracer this kernel cannot run stays listed, and its description says why up front,
+        // so an agent learns it before calling rather than from a failure.
+        var unavailable = UnavailableReason(cmdlet.Name);
+        var description = ComposeDescription(help, parameters, sets);
+        if (unavailable is not null)
+        {
+            description = $"NOT AVAILABLE ON THIS KERNEL: {unavailable}.\n\n{description}";
+        }
         return new ToolDefinition
         {
             Name = cmdlet.Name,
@@ -55,7 +63,7 @@ public sealed class ToolCatalog
             Parameters = parameters,
             ParameterSets = sets,
             DefaultParameterSet = cmdletAttribute.DefaultParameterSetName ?? sets[0],
-            Description = ComposeDescription(help, parameters, sets),
+            Description = description,
             InputSchema = InputSchemaBuilder.Build(parameters, sets),
             OutputSchema = OutputSchemaBuilder.Build(outputTypes!),
             ChangesKernel = changesKernel,
@@ -69,6 +77,18 @@ public sealed class ToolCatalog
                 OpenWorldHint = parameters.Any(p => p.Name == "Uri"),
             },
         };
+    }
+
+    private static string? UnavailableReason(string cmdlet)
+    {
+        try
+        {
+            return EbpfMcp.Kernel.HostedFeatures.UnavailableReason(cmdlet);
+        }
+        catch (Exception e) when (e is DllNotFoundException or PlatformNotSupportedException)
+        {
+            return e.Message;
+        }
     }
 
     private sealed record HelpText(string Synopsis, string Description, Dictionary<string, string> Parameters);

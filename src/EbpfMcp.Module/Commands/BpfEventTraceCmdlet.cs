@@ -11,11 +11,8 @@ namespace EbpfMcp.Commands;
 /// </summary>
 public abstract class BpfEventTraceCmdlet<TEvent> : BpfTraceCmdlet where TEvent : class
 {
-    /// <summary>bpf/&lt;name&gt;.bpf.o of the module.</summary>
-    private protected abstract string ObjectName { get; }
-
-    /// <summary>The hooks to try, best first.</summary>
-    private protected abstract IReadOnlyList<HookChoice.Candidate> Hooks { get; }
+    /// <summary>The tracer's object and hooks (see <see cref="TracerCatalog"/>).</summary>
+    private protected abstract TracerCatalog.Tracer Tracer { get; }
 
     /// <summary>The tracer's .rodata configuration (its trace_config variable).</summary>
     private protected virtual byte[] Configuration() => ProcessFilterBytes();
@@ -29,7 +26,7 @@ public abstract class BpfEventTraceCmdlet<TEvent> : BpfTraceCmdlet where TEvent 
         string hook;
         try
         {
-            (tracer, hook) = HookChoice.Start(ObjectName, Hooks, Configuration());
+            (tracer, hook) = HookChoice.Start(Tracer.ObjectName, Tracer.Hooks, Configuration());
         }
         catch (BpfException e)
         {

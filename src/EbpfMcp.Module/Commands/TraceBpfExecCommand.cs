@@ -13,9 +13,7 @@ public sealed class TraceBpfExecCommand : BpfEventTraceCmdlet<BpfExecEvent>
 {
     private const int ArgsCapacity = 512;
 
-    private protected override string ObjectName => "exec_events";
-
-    private protected override IReadOnlyList<HookChoice.Candidate> Hooks { get; } = [new("tracepoint:sched:sched_process_exec", ["exec_event"])];
+    private protected override TracerCatalog.Tracer Tracer => TracerCatalog.Exec;
 
     // struct exec_event: ts@0 pid@8 ppid@12 uid@16 args_size@20 comm@24[16] filename@40[256] args@296[512]
     private protected override BpfExecEvent Decode(byte[] r)

@@ -24,14 +24,7 @@ public sealed class TraceBpfFileOpenCommand : BpfEventTraceCmdlet<BpfFileOpenEve
     [ValidateNotNullOrEmpty]
     public string? PathLike { get; set; }
 
-    private protected override string ObjectName => "file_opens";
-
-    private protected override IReadOnlyList<HookChoice.Candidate> Hooks { get; } =
-    [
-        new("tracepoint:syscalls:sys_{enter,exit}_{open,openat,openat2}", ["open_enter", "openat_enter", "openat2_enter", "open_exit", "openat_exit", "openat2_exit"]),
-        // Architectures without the legacy open(2) (arm64) have only openat and openat2.
-        new("tracepoint:syscalls:sys_{enter,exit}_{openat,openat2}", ["openat_enter", "openat2_enter", "openat_exit", "openat2_exit"]),
-    ];
+    private protected override TracerCatalog.Tracer Tracer => TracerCatalog.FileOpen;
 
     private protected override byte[] Configuration()
     {

@@ -15,13 +15,7 @@ namespace EbpfMcp.Commands;
 [OutputType(typeof(BpfSyscallError))]
 public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
 {
-    private const string ObjectName = "syscall_errors";
-    private static readonly HookChoice.Candidate[] Hooks =
-    [
-        new("tp_btf:sys_exit", ["syscall_errors_btf"]),
-        new("raw_tp:sys_exit", ["syscall_errors_raw"]),
-        new("tracepoint:raw_syscalls:sys_exit", ["syscall_errors_tp"]),
-    ];
+    private static readonly TracerCatalog.Tracer Tracer = TracerCatalog.SyscallErrors;
 
     /// <summary>Only this system call (name such as openat, or number).</summary>
     [Parameter]
@@ -51,7 +45,7 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
         string hook;
         try
         {
-            (tracer, hook) = HookChoice.Start(ObjectName, Hooks, config);
+            (tracer, hook) = HookChoice.Start(Tracer.ObjectName, Tracer.Hooks, config);
         }
         catch (BpfException e)
         {
@@ -74,7 +68,7 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
     private static List<BpfSyscallError> Read(TracerObject tracer, string hook)
     {
         var names = ProcessNames(tracer);
-        using var fd = tracer.OpenMap(ObjectName);
+        using var fd = tracer.OpenMap("syscall_errors");
         var info = KernelObjectInfo.Read<BpfMapInfo>(fd);
         MapEntries.ValueBufferSize(info, out int stride, out int cpus);
         var now = DateTimeOffset.Now;

@@ -19,9 +19,7 @@ public sealed class TraceBpfTcpStateCommand : BpfEventTraceCmdlet<BpfTcpStateEve
     [ValidateRange(1, 65535)]
     public int Port { get; set; }
 
-    private protected override string ObjectName => "tcp_states";
-
-    private protected override IReadOnlyList<HookChoice.Candidate> Hooks { get; } = [new("tracepoint:sock:inet_sock_set_state", ["tcp_state"])];
+    private protected override TracerCatalog.Tracer Tracer => TracerCatalog.TcpState;
 
     // struct tcp_event: ts@0 socket@8 in_state_ns@16 pid@24 old@28 new@32 family@36 sport@38 dport@40 saddr@44[16] daddr@60[16] comm@76[16]
     private protected override BpfTcpStateEvent? Decode(byte[] r)

@@ -21,6 +21,9 @@ internal static class KernelInfoReader
     public static BpfKernelInfo Read()
     {
         var caps = EffectiveCapabilities();
+        // Attach kinds are probed by trying, which needs the privileges to load programs.
+        var kinds = CanLoadPrograms(caps) ? FeatureProbe.Get("AttachKind", out _) : [];
+        var unsupported = kinds.Where(k => !k.Supported).Select(k => k.Name).ToArray();
         return new BpfKernelInfo
         {
             KernelRelease = ReadTrimmed("/proc/sys/kernel/osrelease") ?? Environment.OSVersion.Version.ToString(),
@@ -40,6 +43,11 @@ internal static class KernelInfoReader
             JitEnabled = ReadTrimmed("/proc/sys/net/core/bpf_jit_enable") is string jit && jit != "0",
             Capabilities = caps,
             CanLoadPrograms = CanLoadPrograms(caps),
+            SupportedAttachKinds = kinds.Count - unsupported.Length,
+            UnsupportedAttachKinds = unsupported.Length,
+            AttachKindSummary = kinds.Count == 0
+                ? "not probed: loading programs needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)"
+                : $"{kinds.Count - unsupported.Length} of {kinds.Count} attach kinds supported" + (unsupported.Length > 0 ? $"; not: {string.Join(", ", unsupported)}" : ""),
             LibbpfVersion = LibBpfLibrary.Version(),
         };
     }
@@ -70,6 +78,8 @@ internal static class KernelInfoReader
         }
         return [.. names];
     }
+
+    public static string Lockdown() => ReadLockdown();
 
     private static string ReadLockdown()
     {

@@ -19,6 +19,11 @@ public sealed class BpfKernelInfo
     /// <summary>Effective capabilities of the calling thread, by name (CAP_BPF, CAP_PERFMON, ...).</summary>
     public string[] Capabilities { get; internal init; } = [];
     public string LibbpfVersion { get; internal init; } = "";
+    /// <summary>Attach kinds that work here (probed by trying, as Get-BpfFeature -Category AttachKind shows).</summary>
+    public int SupportedAttachKinds { get; internal init; }
+    public int UnsupportedAttachKinds { get; internal init; }
+    /// <summary>"13 of 17 attach kinds supported; not: fentry, fexit, kprobe, kretprobe".</summary>
+    public string AttachKindSummary { get; internal init; } = "";
     /// <summary>True when the effective capabilities allow loading tracing programs (CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON).</summary>
     public bool CanLoadPrograms { get; internal init; }
 }

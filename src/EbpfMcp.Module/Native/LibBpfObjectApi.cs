@@ -114,3 +114,58 @@ internal static unsafe partial class LibBpfObjectApi
 
     public static string? Utf8(IntPtr p) => p == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(p);
 }
+
+/// <summary>libbpf attach calls that take option structs, and the tc (cls_bpf) hook API.</summary>
+internal static unsafe partial class LibBpfAttachApi
+{
+    /// <summary>struct bpf_uprobe_opts (libbpf 1.x).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct UprobeOptions
+    {
+        public nuint Size;
+        public nuint RefCounterOffset;
+        public ulong Cookie;
+        [MarshalAs(UnmanagedType.U1)] public bool Retprobe;
+        public byte* FunctionName;
+    }
+
+    /// <summary>struct bpf_tc_hook.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TcHook
+    {
+        public nuint Size;
+        public int IfIndex;
+        public int AttachPoint; // 1 ingress, 2 egress
+        public uint Parent;
+    }
+
+    /// <summary>struct bpf_tc_opts.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TcOptions
+    {
+        public nuint Size;
+        public int ProgramFd;
+        public uint Flags;
+        public uint ProgramId;
+        public uint Handle;
+        public uint Priority;
+    }
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_program__attach_uprobe_opts", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial IntPtr AttachUprobe(IntPtr prog, int pid, string binaryPath, nuint funcOffset, UprobeOptions* options);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_program__attach_iter", SetLastError = true)]
+    public static partial IntPtr AttachIter(IntPtr prog, void* options);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_tc_hook_create")]
+    public static partial int TcHookCreate(TcHook* hook);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_tc_hook_destroy")]
+    public static partial int TcHookDestroy(TcHook* hook);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_tc_attach")]
+    public static partial int TcAttach(TcHook* hook, TcOptions* options);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_tc_detach")]
+    public static partial int TcDetach(TcHook* hook, TcOptions* options);
+}

@@ -21,6 +21,10 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial long Syscall(long number, void* a1, int a2, int a3, int a4, ulong a5);
 
+    /// <summary>syscall(2) shaped for bpf(cmd, attr, size).</summary>
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall3(long number, long a1, void* a2, long a3);
+
     public const int ORdOnly = 0, ODirectory = 0x10000, OCloExec = 0x80000;
 
     /// <summary>"eth0" for an interface index, null when it has gone.</summary>
@@ -66,4 +70,13 @@ internal static partial class LibCDup
 {
     [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
     public static partial int Dup(int fd);
+}
+
+internal static partial class LibCNamespaces
+{
+    public const int CloneNewNet = 0x40000000;
+
+    /// <summary>unshare(2): moves only the calling thread into new namespaces.</summary>
+    [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
+    public static partial int Unshare(int flags);
 }
