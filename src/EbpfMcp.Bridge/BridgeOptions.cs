@@ -16,6 +16,13 @@ public sealed record BridgeOptions
     public int MaxBytes { get; init; } = 1024 * 1024;
     public long MaxBodyBytes { get; init; } = 4 * 1024 * 1024;
     public int PoolSize { get; init; } = 8;
+    /// <summary>Directories and URL prefixes deploys may load from; empty: any.</summary>
+    public List<string> AllowSources { get; init; } = [];
+    /// <summary>Audit log: a file, "-" for stderr (the default), or "none".</summary>
+    public string AuditLog { get; init; } = "-";
+    public int QuotaPrograms { get; init; } = 32;
+    public int QuotaMaps { get; init; } = 64;
+    public long QuotaMemlockBytes { get; init; } = 256L * 1024 * 1024;
 
     public const string Usage = """
         Usage: ebpf-mcp -t|--transport stdio|http [options]
@@ -28,6 +35,11 @@ public sealed record BridgeOptions
           --max-bytes <n>        most bytes of structured output per call (default 1048576)
           --max-body <n>         largest HTTP request body in bytes (default 4194304)
           --pool <n>             PowerShell runspaces kept warm (default 8)
+          --allow-source <d|url> deploys may load only from these directories / URL prefixes (repeatable)
+          --audit-log <file|-|none>  one JSON line per tool call (default: stderr)
+          --quota-programs <n>   programs one session may have installed (default 32)
+          --quota-maps <n>       maps one session may have installed (default 64)
+          --quota-memlock <MiB>  kernel memory one session's programs and maps may lock (default 256)
         """;
 
     public static BridgeOptions Parse(string[] args)
@@ -54,6 +66,11 @@ public sealed record BridgeOptions
                 "--max-bytes" => o with { MaxBytes = Number(1024, 256 * 1024 * 1024) },
                 "--max-body" => o with { MaxBodyBytes = Number(1024, 1024 * 1024 * 1024) },
                 "--pool" => o with { PoolSize = Number(1, 64) },
+                "--allow-source" => o with { AllowSources = [.. o.AllowSources, Value()] },
+                "--audit-log" => o with { AuditLog = Value() },
+                "--quota-programs" => o with { QuotaPrograms = Number(1, 10_000) },
+                "--quota-maps" => o with { QuotaMaps = Number(1, 10_000) },
+                "--quota-memlock" => o with { QuotaMemlockBytes = Number(1, 1024 * 1024) * 1024L * 1024 },
                 "-h" or "--help" => throw new HelpRequestedException(),
                 var other => throw new ArgumentException($"Unknown option '{other}'."),
             };

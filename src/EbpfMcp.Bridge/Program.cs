@@ -23,7 +23,8 @@ var log = Console.Error;
 var started = System.Diagnostics.Stopwatch.StartNew();
 using var host = new PowerShellHost([PowerShellHost.DefaultModuleManifest(), .. options.Modules], options.PoolSize);
 var catalog = ToolCatalog.Reflect(host);
-var invoker = new ToolInvoker(host, options);
+using var audit = new AuditLog(options.AuditLog == "none" ? null : options.AuditLog);
+var invoker = new ToolInvoker(host, options, audit);
 var handlers = new McpToolHandlers(catalog, invoker, options);
 log.WriteLine($"ebpf-mcp: {handlers.Visible.Count()} tools ready in {started.ElapsedMilliseconds} ms{(options.AllowDeploy ? " (deploy allowed)" : "")}.");
 

@@ -13,8 +13,10 @@ namespace EbpfMcp.Bridge.Tools;
 /// progress and log records to the client, caps the output, stops the pipeline on cancellation,
 /// and shapes the result (structuredContent plus the same data as text).
 /// </summary>
-public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
+public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, AuditLog audit)
 {
+    private readonly DeployPolicy policy = new(options.AllowSources);
+
     // Tools that change the kernel run in this wrapper, which sets $EbpfMcpOwner so installations
     // are tagged with their session. A statement-terminating error is caught and rethrown so it
     // ends the call as an error; non-terminating errors stay in the error stream. Read-only tools
@@ -31,6 +33,31 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
 
     public async Task<CallToolResult> CallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var before = tool.ChangesKernel ? EbpfMcp.Kernel.HostedInstallations.ProgramIdsOwnedBy(owner) : [];
+        var outcome = "error";
+        string? errorId = null;
+        try
+        {
+            var result = await InvokeAsync(tool, arguments, owner, sink, cancellationToken).ConfigureAwait(false);
+            outcome = result.IsError == true ? "error" : "ok";
+            errorId = result.IsError == true ? result.StructuredContent?.GetProperty("error").GetProperty("errorId").GetString() : null;
+            return result;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "cancelled";
+            throw;
+        }
+        finally
+        {
+            var after = tool.ChangesKernel ? EbpfMcp.Kernel.HostedInstallations.ProgramIdsOwnedBy(owner) : [];
+            audit.Write(owner, tool.Name, arguments, outcome, errorId, clock.Elapsed.TotalMilliseconds, after.Except(before), before.Except(after));
+        }
+    }
+
+    private async Task<CallToolResult> InvokeAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
+    {
         Hashtable bound;
         try
         {
@@ -46,6 +73,12 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
                 ["target"] = e.Argument,
             });
         }
+
+        if (tool.ChangesKernel && policy.Check(bound) is { } denied)
+        {
+            return ErrorResult(denied);
+        }
+        var installationsBefore = tool.ChangesKernel ? EbpfMcp.Kernel.HostedInstallationUsage.InstallationIdsOwnedBy(owner) : [];
 
         using var ps = host.Create();
         if (tool.ChangesKernel)
@@ -114,6 +147,10 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
         {
             failure = (JsonObject)errors[0]!.DeepClone(); // nothing but errors: the call failed
         }
+        if (failure is null && tool.ChangesKernel && OverQuota(owner, installationsBefore) is { } quota)
+        {
+            return ErrorResult(quota); // what this call installed was removed again
+        }
         if (failure is not null)
         {
             structured["error"] = failure;
@@ -129,6 +166,33 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options)
         {
             StructuredContent = JsonSerializer.SerializeToElement(structured),
             Content = [new TextContentBlock { Text = json }],
+        };
+    }
+
+    /// <summary>
+    /// When the owner's installations exceed a quota, removes the ones this call added and
+    /// returns the error; null when within quota.
+    /// </summary>
+    private JsonObject? OverQuota(string owner, IReadOnlyList<string> installationsBefore)
+    {
+        var usage = EbpfMcp.Kernel.HostedInstallationUsage.UsageOf(owner);
+        string? exceeded = usage.Programs > options.QuotaPrograms ? $"{usage.Programs} programs (quota {options.QuotaPrograms})"
+            : usage.Maps > options.QuotaMaps ? $"{usage.Maps} maps (quota {options.QuotaMaps})"
+            : usage.MemlockBytes > options.QuotaMemlockBytes ? $"{usage.MemlockBytes} bytes of locked kernel memory (quota {options.QuotaMemlockBytes})"
+            : null;
+        if (exceeded is null)
+        {
+            return null;
+        }
+        foreach (var id in EbpfMcp.Kernel.HostedInstallationUsage.InstallationIdsOwnedBy(owner).Except(installationsBefore))
+        {
+            EbpfMcp.Kernel.HostedInstallationUsage.Remove(id);
+        }
+        return new JsonObject
+        {
+            ["errorId"] = "QuotaExceeded",
+            ["category"] = nameof(ErrorCategory.QuotaExceeded),
+            ["message"] = $"This session would hold {exceeded}; the installation was removed again. Uninstall something first, or start the bridge with a larger quota.",
         };
     }
 

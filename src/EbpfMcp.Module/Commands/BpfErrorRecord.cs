@@ -34,6 +34,12 @@ public static class BpfErrorRecord
         ["InstallationNotFound"] = ErrorCategory.ObjectNotFound,
         ["NotInstalledByModule"] = ErrorCategory.PermissionDenied,
         ["LoadFailed"] = ErrorCategory.InvalidOperation,
+        ["InsecureUri"] = ErrorCategory.SecurityError,
+        ["RedirectRefused"] = ErrorCategory.SecurityError,
+        ["TooManyRedirects"] = ErrorCategory.ConnectionError,
+        ["DownloadFailed"] = ErrorCategory.ConnectionError,
+        ["DownloadTooLarge"] = ErrorCategory.LimitsExceeded,
+        ["NotOwner"] = ErrorCategory.PermissionDenied,
     };
 
     public static ErrorRecord From(BpfException e, object? target)

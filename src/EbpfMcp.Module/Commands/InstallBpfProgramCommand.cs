@@ -13,13 +13,27 @@ namespace EbpfMcp.Commands;
 [OutputType(typeof(BpfInstallation))]
 public sealed class InstallBpfProgramCommand : BpfCmdlet
 {
-    private const string PathSet = "Path";
+    private const string PathSet = "Path", UriSet = "Uri";
 
     /// <summary>The BPF ELF object file (.bpf.o).</summary>
     [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
+
+    /// <summary>Download the object over https (size- and time-capped) instead of reading a file.</summary>
+    [Parameter(ParameterSetName = UriSet, Mandatory = true)]
+    [ValidateNotNull]
+    public Uri? Uri { get; set; }
+
+    /// <summary>Accept plain http for -Uri, and only from a loopback host (for tests and local mirrors).</summary>
+    [Parameter(ParameterSetName = UriSet)]
+    public SwitchParameter AllowHttp { get; set; }
+
+    /// <summary>Largest download accepted, in bytes (default 16 MiB).</summary>
+    [Parameter(ParameterSetName = UriSet)]
+    [ValidateRange(1024, 1024L * 1024 * 1024)]
+    public long MaxDownloadBytes { get; set; } = ObjectDownloader.DefaultMaxBytes;
 
     /// <summary>Refuse the object unless its SHA-256 is this (hex).</summary>
     [Parameter]
@@ -40,7 +54,22 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
     [ValidateNotNullOrEmpty]
     public string? PinPath { get; set; }
 
-    /// <summary>Network interface to attach XDP programs to.</summary>
+    /// <summary>Attach tracepoint programs to this tracepoint (category:name) instead of the one their section names.</summary>
+    [Parameter]
+    [ValidatePattern("^[A-Za-z0-9_]+:[A-Za-z0-9_]+$")]
+    public string? Tracepoint { get; set; }
+
+    /// <summary>For uprobe programs: the binary (or library) to probe.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Binary { get; set; }
+
+    /// <summary>For uprobe programs: the function of -Binary to probe.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Symbol { get; set; }
+
+    /// <summary>Network interface to attach XDP and tc programs to.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Interface { get; set; }
@@ -57,23 +86,30 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
 
     protected override void ProcessRecord()
     {
-        var path = GetUnresolvedProviderPathFromPSPath(Path);
-        if (!ShouldProcess(path, Attach ? "Load and attach BPF programs" : "Load BPF programs"))
+        string? downloaded = null;
+        var source = Uri?.ToString() ?? GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(source, Attach ? "Load and attach BPF programs" : "Load BPF programs"))
         {
             return;
         }
         try
         {
-            WriteVerbose($"Loading BPF object '{path}'.");
+            if (Uri is not null)
+            {
+                WriteVerbose($"Downloading {Uri}.");
+                using var cancel = new CancellationTokenSource();
+                downloaded = ObjectDownloader.DownloadAsync(Uri, AllowHttp, MaxDownloadBytes, TimeSpan.FromSeconds(30), cancel.Token).GetAwaiter().GetResult();
+            }
+            WriteVerbose($"Loading BPF object '{source}'.");
             var installation = BpfObjectLoader.Install(new InstallRequest
             {
-                Path = path,
-                Source = path,
+                Path = downloaded ?? source,
+                Source = source,
                 ExpectedSha256 = Sha256,
                 ProgramNames = Program,
                 Attach = Attach,
                 PinPath = PinPath,
-                Targets = new AttachTargets { Interface = Interface, Cgroup = Cgroup, SampleFrequency = SampleFrequency },
+                Targets = new AttachTargets { Interface = Interface, Cgroup = Cgroup, SampleFrequency = SampleFrequency, Tracepoint = Tracepoint, Binary = Binary, Symbol = Symbol },
                 Owner = SessionState.PSVariable.GetValue(OwnerVariable) as string,
             });
             WriteVerbose($"Installed {installation.Id}: {installation.ProgramCount} program(s), {installation.MapCount} map(s).");
@@ -81,7 +117,22 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
         }
         catch (BpfException e)
         {
-            Terminate(e, path);
+            Terminate(e, source);
+        }
+        catch (HttpRequestException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "DownloadFailed", ErrorCategory.ConnectionError, source));
+        }
+        catch (TaskCanceledException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(new TimeoutException($"Downloading {source} took longer than 30 s.", e), "DownloadTimedOut", ErrorCategory.OperationTimeout, source));
+        }
+        finally
+        {
+            if (downloaded is not null)
+            {
+                File.Delete(downloaded);
+            }
         }
     }
 

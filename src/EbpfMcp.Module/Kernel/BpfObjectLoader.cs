@@ -30,7 +30,7 @@ internal static unsafe class BpfObjectLoader
 
         using var log = LibBpfLog.Capture();
         var bpfObject = Open(request.Path, log);
-        var links = new List<BpfLinkHandle>();
+        var links = new List<Attachment>();
         var pins = new List<string>();
         string? createdPinDirectory = null;
         var programs = bpfObject.Programs().ToList();
@@ -46,10 +46,10 @@ internal static unsafe class BpfObjectLoader
             {
                 foreach (var program in loaded)
                 {
-                    foreach (var link in ProgramAttacher.Attach(program, request.Targets))
+                    foreach (var attachment in ProgramAttacher.Attach(program, request.Targets))
                     {
-                        links.Add(link);
-                        attachedTo[program.Name].Add(LinkAttachments.DescribeLinkFd(link.Fd));
+                        links.Add(attachment);
+                        attachedTo[program.Name].Add(attachment.AttachedTo);
                     }
                 }
             }
@@ -237,7 +237,7 @@ internal static unsafe class BpfObjectLoader
         return full;
     }
 
-    private static void PinAll(string directory, List<BpfProgramHandle> programs, List<BpfMapHandle> maps, List<BpfLinkHandle> links, List<string> pins)
+    private static void PinAll(string directory, List<BpfProgramHandle> programs, List<BpfMapHandle> maps, List<Attachment> attachments, List<string> pins)
     {
         void Pin(string path, Func<string, int> pin)
         {
@@ -256,6 +256,7 @@ internal static unsafe class BpfObjectLoader
         {
             Pin(Path.Combine(directory, "map_" + map.Name.TrimStart('.')), p => LibBpfObjectApi.PinMap(map.Pointer, p));
         }
+        var links = attachments.Select(a => a.Link).OfType<BpfLinkHandle>().ToList();
         for (int i = 0; i < links.Count; i++)
         {
             var link = links[i];

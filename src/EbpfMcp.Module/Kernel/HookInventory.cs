@@ -50,6 +50,14 @@ internal static unsafe class HookInventory
             }
         }
         AddLinklessAttachments(programs, attachments, names2);
+        // Link-less attachments this module made (tc filters) are known from the installation record.
+        foreach (var p in programs)
+        {
+            if (InstallationRegistry.OwnerOfProgram(p.Info.Id) is { } owner && InstallationRegistry.Find(owner) is { } installation)
+            {
+                attachments[p.Info.Id].AddRange(installation.AttachedTo(p.Info.Id).Where(a => a.StartsWith("tc:", StringComparison.Ordinal)));
+            }
+        }
 
         var pins = PinnedObjects.Scan();
         return programs.Select(p => new BpfHook

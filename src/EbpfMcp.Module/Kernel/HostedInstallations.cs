@@ -23,3 +23,44 @@ public static class HostedInstallations
     public static uint[] ProgramIdsOwnedBy(string owner) =>
         [.. InstallationRegistry.All.Where(i => i.Owner == owner).SelectMany(i => i.Description.Programs.Select(p => p.Id))];
 }
+
+/// <summary>What one owner's installations hold in the kernel, for quotas.</summary>
+public sealed record InstallationUsage(int Programs, int Maps, long MemlockBytes);
+
+/// <summary>Usage accounting for hosts that enforce per-owner quotas.</summary>
+public static class HostedInstallationUsage
+{
+    public static IReadOnlyList<string> InstallationIdsOwnedBy(string owner) =>
+        [.. InstallationRegistry.All.Where(i => i.Owner == owner).Select(i => i.Id)];
+
+    public static bool Remove(string installationId) => InstallationRegistry.Remove(installationId);
+
+    /// <summary>Counts and the kernel's memlock charge (from fdinfo) of an owner's programs and maps.</summary>
+    public static InstallationUsage UsageOf(string owner)
+    {
+        var installations = InstallationRegistry.All.Where(i => i.Owner == owner).ToList();
+        var programIds = installations.SelectMany(i => i.Description.Programs.Select(p => p.Id)).Distinct().ToList();
+        var mapIds = installations.SelectMany(i => i.Description.Maps.Select(m => m.Id)).Distinct().ToList();
+        long memlock = programIds.Sum(id => Memlock(KernelObjectInfo.OpenProgram(id))) + mapIds.Sum(id => Memlock(KernelObjectInfo.OpenMap(id)));
+        return new InstallationUsage(programIds.Count, mapIds.Count, memlock);
+    }
+
+    private static long Memlock(Native.BpfFdHandle? fd)
+    {
+        if (fd is null)
+        {
+            return 0;
+        }
+        using (fd)
+        {
+            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{fd.Fd}"))
+            {
+                if (line.StartsWith("memlock:", StringComparison.Ordinal) && long.TryParse(line[8..].Trim(), out var bytes))
+                {
+                    return bytes;
+                }
+            }
+            return 0;
+        }
+    }
+}

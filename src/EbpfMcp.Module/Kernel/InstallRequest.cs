@@ -20,6 +20,11 @@ internal sealed record AttachTargets
     public string? Interface { get; init; }
     /// <summary>cgroup v2 directory for cgroup programs.</summary>
     public string? Cgroup { get; init; }
+    /// <summary>category:name for tracepoint programs, instead of their section's tracepoint.</summary>
+    public string? Tracepoint { get; init; }
+    /// <summary>Binary and function for uprobe programs whose section names neither.</summary>
+    public string? Binary { get; init; }
+    public string? Symbol { get; init; }
     /// <summary>Samples per second per CPU for perf_event programs (software cpu-clock).</summary>
     public int SampleFrequency { get; init; } = 49;
 }

@@ -10,11 +10,11 @@ namespace EbpfMcp.Kernel;
 internal sealed class Installation : IDisposable
 {
     private readonly BpfObjectHandle bpfObject;
-    private readonly List<BpfLinkHandle> links;
+    private readonly List<Attachment> links;
     private readonly List<string> pinnedPaths;
     private readonly string? createdPinDirectory;
 
-    public Installation(BpfInstallation description, BpfObjectHandle bpfObject, List<BpfLinkHandle> links, List<string> pinnedPaths, string? createdPinDirectory)
+    public Installation(BpfInstallation description, BpfObjectHandle bpfObject, List<Attachment> links, List<string> pinnedPaths, string? createdPinDirectory)
     {
         Description = description;
         this.bpfObject = bpfObject;
@@ -33,6 +33,9 @@ internal sealed class Installation : IDisposable
     public bool OwnsProgram(uint id) => Description.Programs.Any(p => p.Id == id);
 
     public bool OwnsMap(uint id) => Description.Maps.Any(m => m.Id == id);
+
+    /// <summary>What the installation attached its program to, as it recorded at attach time.</summary>
+    public string[] AttachedTo(uint programId) => Description.Programs.FirstOrDefault(p => p.Id == programId)?.AttachedTo ?? [];
 
     public void Dispose()
     {

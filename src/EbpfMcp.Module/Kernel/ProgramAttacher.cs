@@ -10,16 +10,65 @@ namespace EbpfMcp.Kernel;
 /// </summary>
 internal static unsafe partial class ProgramAttacher
 {
-    public static List<BpfLinkHandle> Attach(BpfProgramHandle program, AttachTargets targets)
+    public static List<Attachment> Attach(BpfProgramHandle program, AttachTargets targets)
     {
         var type = KernelTypeNames.Program((uint)program.Type);
-        return type switch
+        var section = program.Section;
+        if (type == "sched_cls")
+        {
+            return [AttachTc(program, targets, egress: section.Contains("egress", StringComparison.Ordinal))];
+        }
+        var links = type switch
         {
             "xdp" => [AttachXdp(program, targets)],
             "perf_event" => AttachPerfSampling(program, targets.SampleFrequency),
+            "tracepoint" when targets.Tracepoint is { } tp => [AttachTracepoint(program, tp)],
+            "kprobe" when section.StartsWith("uprobe", StringComparison.Ordinal) || section.StartsWith("uretprobe", StringComparison.Ordinal)
+                => [AttachUprobe(program, targets, retprobe: section.StartsWith("uretprobe", StringComparison.Ordinal))],
             _ when type.StartsWith("cgroup", StringComparison.Ordinal) || type is "sock_ops" => [AttachCgroup(program, targets)],
-            _ => [Checked(LibBpfObjectApi.Attach(program.Pointer), program, "attach by section")],
+            _ => new List<BpfLinkHandle> { Checked(LibBpfObjectApi.Attach(program.Pointer), program, "attach by section") },
         };
+        return links.Select(Attachment.ForLink).ToList();
+    }
+
+    private static BpfLinkHandle AttachTracepoint(BpfProgramHandle program, string categoryAndName)
+    {
+        var parts = categoryAndName.Split(':', 2);
+        return Checked(LibBpfObjectApi.AttachTracepoint(program.Pointer, parts[0], parts[1]), program, $"attach to tracepoint {categoryAndName}");
+    }
+
+    private static unsafe BpfLinkHandle AttachUprobe(BpfProgramHandle program, AttachTargets targets, bool retprobe)
+    {
+        if (targets.Binary is null || targets.Symbol is null)
+        {
+            // Sections like uprobe/path:function name their own target.
+            return Checked(LibBpfObjectApi.Attach(program.Pointer), program, "attach by section");
+        }
+        if (!File.Exists(targets.Binary))
+        {
+            throw new BpfException("BinaryNotFound", $"-Binary '{targets.Binary}' does not exist.", 2);
+        }
+        var symbol = System.Text.Encoding.UTF8.GetBytes(targets.Symbol + "\0");
+        fixed (byte* s = symbol)
+        {
+            var options = new LibBpfAttachApi.UprobeOptions { Size = (nuint)sizeof(LibBpfAttachApi.UprobeOptions), Retprobe = retprobe, FunctionName = s };
+            return Checked(LibBpfAttachApi.AttachUprobe(program.Pointer, -1, targets.Binary, 0, &options), program, $"attach to {targets.Binary}:{targets.Symbol}");
+        }
+    }
+
+    private static Attachment AttachTc(BpfProgramHandle program, AttachTargets targets, bool egress)
+    {
+        if (string.IsNullOrEmpty(targets.Interface))
+        {
+            throw new BpfException("AttachTargetRequired", $"Program '{program.Name}' is a tc program: give -Interface <name> to attach it.");
+        }
+        uint ifindex = LibC.InterfaceIndex(targets.Interface);
+        if (ifindex == 0)
+        {
+            throw new BpfException("InterfaceNotFound", $"No network interface named '{targets.Interface}' exists.", 19);
+        }
+        var filter = new TcFilter(program.Fd, (int)ifindex, egress);
+        return Attachment.ForDetacher(filter, $"tc:{targets.Interface} ({(egress ? "egress" : "ingress")})");
     }
 
     private static BpfLinkHandle AttachXdp(BpfProgramHandle program, AttachTargets targets)

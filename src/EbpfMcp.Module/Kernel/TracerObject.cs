@@ -11,7 +11,7 @@ namespace EbpfMcp.Kernel;
 internal sealed unsafe class TracerObject : IDisposable
 {
     private readonly BpfObjectHandle bpfObject;
-    private readonly List<BpfLinkHandle> links = [];
+    private readonly List<Attachment> links = [];
     private readonly Dictionary<string, BpfMapHandle> maps;
 
     private TracerObject(BpfObjectHandle bpfObject)
