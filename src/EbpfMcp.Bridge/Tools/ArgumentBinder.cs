@@ -88,6 +88,11 @@ public static class ArgumentBinder
                     _ => throw Wrong(name, "a string", value),
                 };
             }
+            if (t == typeof(Uri))
+            {
+                return value.ValueKind == JsonValueKind.String && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri)
+                    ? uri : throw Wrong(name, "an absolute URI", value);
+            }
             if (t.IsEnum)
             {
                 return value.ValueKind == JsonValueKind.String && Enum.TryParse(t, value.GetString(), ignoreCase: true, out var e)

@@ -63,6 +63,10 @@ public static class InputSchemaBuilder
         {
             return new JsonObject { ["type"] = "number" };
         }
+        if (t == typeof(Uri))
+        {
+            return new JsonObject { ["type"] = "string", ["format"] = "uri" };
+        }
         return new JsonObject { ["type"] = "string" };
     }
 

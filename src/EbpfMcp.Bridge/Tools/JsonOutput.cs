@@ -48,6 +48,8 @@ public static class JsonOutput
                 return ts.TotalSeconds;
             case Guid g:
                 return g.ToString();
+            case Uri u:
+                return u.ToString();
             case SwitchParameter sw:
                 return sw.IsPresent;
             case sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal:

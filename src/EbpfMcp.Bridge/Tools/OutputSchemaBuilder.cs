@@ -60,7 +60,7 @@ public static class OutputSchemaBuilder
         bool nullable = !type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
         JsonObject Typed(string name) => nullable ? new JsonObject { ["type"] = new JsonArray(name, "null") } : new JsonObject { ["type"] = name };
 
-        if (t == typeof(string) || t == typeof(char) || t.IsEnum || t == typeof(Guid))
+        if (t == typeof(string) || t == typeof(char) || t.IsEnum || t == typeof(Guid) || t == typeof(Uri))
         {
             return Typed("string");
         }
