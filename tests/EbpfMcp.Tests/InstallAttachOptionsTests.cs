@@ -92,6 +92,39 @@ public sealed class InstallAttachOptionsTests
     }
 
     [Fact]
+    public void CgroupProgramAttachesToTheGivenCgroupAndShowsItsPath()
+    {
+        KernelPrerequisites.Require();
+        var root = File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' ')).First(f => f[2] == "cgroup2")[1];
+        var cgroup = Path.Combine(root, "ebpf-mcp-test-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(cgroup);
+        using var ps = new PowerShellSession();
+        var before = KernelPrograms.Ids();
+        try
+        {
+            var installation = (BpfInstallation)ps.Ok("Install-BpfProgram -Path $p -Attach -Cgroup $c", Vars(("p", TestObjects.Object("cgroup_egress")), ("c", cgroup))).Single().BaseObject;
+            try
+            {
+                var expected = $"cgroup:{cgroup} (egress)";
+                Assert.Equal([expected], installation.Programs[0].AttachedTo);
+                var hook = (BpfHook)ps.Ok("Get-BpfHook -Id $id", Vars(("id", installation.Programs[0].Id))).Single().BaseObject;
+                Assert.Equal([expected], hook.AttachedTo);
+                Assert.Contains(installation.Programs[0].Id.ToString(), KernelPrerequisites.Run("bpftool", "cgroup", "show", cgroup));
+            }
+            finally
+            {
+                ps.Ok("Uninstall-BpfProgram -Id $i", Vars(("i", installation.Id)));
+            }
+            Assert.DoesNotContain("count_egress", KernelPrerequisites.Run("bpftool", "cgroup", "show", cgroup));
+        }
+        finally
+        {
+            Directory.Delete(cgroup);
+        }
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
     public void XdpWithoutInterfaceOrUnknownInterfaceIsRefusedAndUnwound()
     {
         KernelPrerequisites.Require();
