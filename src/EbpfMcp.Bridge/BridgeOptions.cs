@@ -20,6 +20,8 @@ public sealed record BridgeOptions
     public List<string> AllowSources { get; init; } = [];
     /// <summary>Audit log: a file, "-" for stderr (the default), or "none".</summary>
     public string AuditLog { get; init; } = "-";
+    /// <summary>Trace-/Measure- calls that may run at once; more are refused, not queued.</summary>
+    public int MaxTraces { get; init; } = 4;
     public int QuotaPrograms { get; init; } = 32;
     public int QuotaMaps { get; init; } = 64;
     public long QuotaMemlockBytes { get; init; } = 256L * 1024 * 1024;
@@ -37,6 +39,7 @@ public sealed record BridgeOptions
           --pool <n>             PowerShell runspaces kept warm (default 8)
           --allow-source <d|url> deploys may load only from these directories / URL prefixes (repeatable)
           --audit-log <file|-|none>  one JSON line per tool call (default: stderr)
+          --max-traces <n>       Trace-/Measure- calls running at once; more are refused (default 4)
           --quota-programs <n>   programs one session may have installed (default 32)
           --quota-maps <n>       maps one session may have installed (default 64)
           --quota-memlock <MiB>  kernel memory one session's programs and maps may lock (default 256)
@@ -68,6 +71,7 @@ public sealed record BridgeOptions
                 "--pool" => o with { PoolSize = Number(1, 64) },
                 "--allow-source" => o with { AllowSources = [.. o.AllowSources, Value()] },
                 "--audit-log" => o with { AuditLog = Value() },
+                "--max-traces" => o with { MaxTraces = Number(1, 256) },
                 "--quota-programs" => o with { QuotaPrograms = Number(1, 10_000) },
                 "--quota-maps" => o with { QuotaMaps = Number(1, 10_000) },
                 "--quota-memlock" => o with { QuotaMemlockBytes = Number(1, 1024 * 1024) * 1024L * 1024 },

@@ -6,23 +6,14 @@ using EbpfMcp.Tests.Infrastructure;
 namespace EbpfMcp.Tests;
 
 /// <summary>Maps without BTF, caps on dump size, and maps that do not exist.</summary>
-public sealed unsafe class GetBpfMapTests
+public sealed class GetBpfMapTests
 {
-    private const int MapTypeHash = 1;
-
     [Fact]
     public void MapWithoutBtfDumpsAsHexAndFirstCapsTheCount()
     {
         KernelPrerequisites.Require();
-        // A map created straight through bpf(2), without BTF: the kernel knows only sizes.
-        using var map = new BpfFdHandle(LibBpfSyscallApi.MapCreate(MapTypeHash, "ebpfmcp_nobtf", 4, 8, 16, null));
-        Assert.False(map.IsInvalid);
-        for (uint k = 1; k <= 5; k++)
-        {
-            ulong v = 0x1122334455667700UL + k;
-            Assert.Equal(0, LibBpfSyscallApi.MapUpdateElement(map.Fd, &k, &v, 0));
-        }
-        uint id = EbpfMcp.Kernel.KernelObjectInfo.Read<BpfMapInfo>(map).Id;
+        var (map, id) = TestMaps.HashWithoutBtf("ebpfmcp_nobtf", Enumerable.Range(1, 5).Select(k => (uint)k), k => 0x1122334455667700UL + k);
+        using var mapHandle = map;
 
         using var ps = new PowerShellSession();
         var described = (BpfMap)ps.Ok("Get-BpfMap -Name ebpfmcp_nob*").Single().BaseObject;

@@ -70,6 +70,7 @@ public static class HttpServer
 
         var app = builder.Build();
         app.UseMiddleware<HttpGuard>();
+        app.UseMiddleware<MalformedRequestGuard>();
         app.UseMiddleware<SeedCompatibility>();
         app.MapMcp("/mcp");
         await app.StartAsync();

@@ -67,6 +67,7 @@ public sealed class ToolCatalog
             InputSchema = InputSchemaBuilder.Build(parameters, sets),
             OutputSchema = OutputSchemaBuilder.Build(outputTypes!),
             ChangesKernel = changesKernel,
+            IsTrace = cmdletAttribute.VerbName is VerbsDiagnostic.Trace or VerbsDiagnostic.Measure,
             Annotations = new ToolAnnotations
             {
                 Title = cmdlet.Name,

@@ -17,6 +17,8 @@ public sealed class ToolDefinition
     public required ToolAnnotations Annotations { get; init; }
     /// <summary>Install-/Uninstall- tools: listed and callable only with --allow-deploy.</summary>
     public required bool ChangesKernel { get; init; }
+    /// <summary>Trace-/Measure- tools: they hold kernel hooks for their duration, so their concurrency is capped.</summary>
+    public required bool IsTrace { get; init; }
 
     public Tool ToProtocol() => new()
     {

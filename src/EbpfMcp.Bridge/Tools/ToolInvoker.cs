@@ -16,6 +16,7 @@ namespace EbpfMcp.Bridge.Tools;
 public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, AuditLog audit)
 {
     private readonly DeployPolicy policy = new(options.AllowSources);
+    private int runningTraces;
 
     // Tools that change the kernel run in this wrapper, which sets $EbpfMcpOwner so installations
     // are tagged with their session. A statement-terminating error is caught and rethrown so it
@@ -78,6 +79,33 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             return ErrorResult(denied);
         }
+        if (tool.IsTrace)
+        {
+            // Refused, not queued: an agent should learn at once that the host is busy.
+            if (Interlocked.Increment(ref runningTraces) > options.MaxTraces)
+            {
+                Interlocked.Decrement(ref runningTraces);
+                return ErrorResult(new JsonObject
+                {
+                    ["errorId"] = "TooManyTraces",
+                    ["category"] = nameof(ErrorCategory.ResourceBusy),
+                    ["message"] = $"{options.MaxTraces} traces are already running on this host (--max-traces); try again when one has finished.",
+                });
+            }
+            try
+            {
+                return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref runningTraces);
+            }
+        }
+        return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CallToolResult> RunAsync(ToolDefinition tool, Hashtable bound, string owner, Sink sink, CancellationToken cancellationToken)
+    {
         var installationsBefore = tool.ChangesKernel ? EbpfMcp.Kernel.HostedInstallationUsage.InstallationIdsOwnedBy(owner) : [];
 
         using var ps = host.Create();

@@ -24,10 +24,13 @@ internal sealed class BpfFdHandle : SafeHandle
         return new BpfFdHandle(result);
     }
 
-    /// <summary>Same as <see cref="FromResult"/>, but an object that vanished (ENOENT) yields null.</summary>
+    /// <summary>
+    /// Same as <see cref="FromResult"/>, but an object that vanished (ENOENT) or is being torn down
+    /// right now (EAGAIN: a link whose last reference just went) yields null.
+    /// </summary>
     public static BpfFdHandle? FromResultOrGone(int result, string operation)
     {
-        if (result < 0 && LibBpfSyscallApi.Errno(result) == 2)
+        if (result < 0 && LibBpfSyscallApi.Errno(result) is 2 or 11)
         {
             return null;
         }
