@@ -14,6 +14,10 @@ if (Environment.UserName != "root")
 }
 var env = BenchEnvironment.Prepare();
 var table = new ResultTable();
+if (args.Length > 0 && args[0] == "--soak")
+{
+    return await Soak.RunAsync(env, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
+}
 
 // 1. Bridge cold start to the first tools/list answer, and idle memory.
 var coldStarts = new List<double>();
@@ -28,7 +32,7 @@ table.Add("bridge cold start → first tools/list", Stats.Median(coldStarts), "m
 table.Add("bridge idle RSS", Stats.Median(rss), "MB", target: "≤ 120 MB", pass: Stats.Median(rss) <= 120);
 
 // 2. Warm tools/call over HTTP against spawning bpftool.
-await using (var http = await BridgeProbe.StartHttpAsync(env.Bridge))
+await using (var http = await BridgeProbe.StartHttpAsync(env.Bridge, "--max-traces", "64"))
 {
     await using var client = await http.ConnectAsync();
     for (int i = 0; i < 20; i++)
@@ -64,6 +68,13 @@ await using (var http = await BridgeProbe.StartHttpAsync(env.Bridge))
         }
         table.Add("  of which: Get-BpfKernelInfo in a warm runspace p50", Stats.Percentile(direct, 50), "ms");
     }
+
+    // Load: 32 concurrent clients, 200 calls each, a mix of listing, map dumps and short traces.
+    var load = await Load.RunAsync(http, clients: 32, callsPerClient: 200);
+    table.Add("load: 32 clients × 200 calls, p50", load.P50, "ms");
+    table.Add("load: 32 clients × 200 calls, p99", load.P99, "ms");
+    table.Add("load: failed calls", load.Failed, "calls", target: "0", pass: load.Failed == 0);
+    table.Add("load: throughput", load.CallsPerSecond, "calls/s");
 
     // 3. A 0.1 s syscall-error trace through the warm bridge, against bpftrace doing the same.
     var traces = new List<double>();

@@ -85,6 +85,8 @@ public static class Run
     }
 
     public static BackgroundProcess Background(string file, params string[] args) => new(file, args);
+
+    public static BackgroundProcess Background(string file, IEnumerable<string> args) => new(file, args.ToArray());
 }
 
 public sealed class BackgroundProcess : IDisposable
@@ -159,7 +161,7 @@ public static class BridgeProbe
         return (ms, rss);
     }
 
-    public static async Task<HttpBridgeProcess> StartHttpAsync(string bridge)
+    public static async Task<HttpBridgeProcess> StartHttpAsync(string bridge, params string[] extra)
     {
         var token = Guid.NewGuid().ToString("N");
         var tokenFile = Path.GetTempFileName();
@@ -168,7 +170,7 @@ public static class BridgeProbe
         port.Start();
         int p = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
         port.Stop();
-        var process = Run.Background(bridge, "-t", "http", "--port", p.ToString(), "--token-file", tokenFile);
+        var process = Run.Background(bridge, ["-t", "http", "--port", p.ToString(), "--token-file", tokenFile, "--audit-log", "none", .. extra]);
         process.WaitForOutput("listening on", TimeSpan.FromSeconds(30));
         return new HttpBridgeProcess(process, p, token, tokenFile);
     }
@@ -176,6 +178,8 @@ public static class BridgeProbe
 
 public sealed class HttpBridgeProcess(BackgroundProcess process, int port, string token, string tokenFile) : IAsyncDisposable
 {
+    public int Pid => process.Process.Id;
+
     public Task<McpClient> ConnectAsync() => McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
     {
         Endpoint = new Uri($"http://127.0.0.1:{port}/mcp"),

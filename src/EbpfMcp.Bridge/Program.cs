@@ -27,6 +27,9 @@ using var audit = new AuditLog(options.AuditLog == "none" ? null : options.Audit
 var invoker = new ToolInvoker(host, options, audit);
 var handlers = new McpToolHandlers(catalog, invoker, options);
 log.WriteLine($"ebpf-mcp: {handlers.Visible.Count()} tools ready in {started.ElapsedMilliseconds} ms{(options.AllowDeploy ? " (deploy allowed)" : "")}.");
+// Start-up (engine, help, reflection, kernel probing) leaves garbage behind: hand it back to the
+// system now, so an idle bridge stays small.
+GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
 return options.Transport == "stdio"
     ? await StdioServer.RunAsync(handlers, options)
