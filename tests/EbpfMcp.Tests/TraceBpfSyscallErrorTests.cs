@@ -75,6 +75,21 @@ public sealed class TraceBpfSyscallErrorTests
     }
 
     [Fact]
+    public void WithoutCapabilitiesTheTraceFailsWithAStructuredErrorAndLeavesNothing()
+    {
+        KernelPrerequisites.Require();
+        var before = KernelPrograms.Ids();
+        var error = ThreadWithoutCapabilities.Run(() =>
+        {
+            using var ps = new PowerShellSession();
+            return ps.Fails("Trace-BpfSyscallError -Duration 1");
+        });
+        Assert.Equal("PermissionDenied,EbpfMcp.Commands.TraceBpfSyscallErrorCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
     public void DurationBeyondTheCapIsRefused()
     {
         KernelPrerequisites.Require();

@@ -20,7 +20,10 @@ public sealed class ToolDefinition
     /// <summary>Trace-/Measure- tools: they hold kernel hooks for their duration, so their concurrency is capped.</summary>
     public required bool IsTrace { get; init; }
 
-    public Tool ToProtocol() => new()
+    private Tool? protocol;
+
+    /// <summary>The tools/list entry, built once: the definition never changes after start.</summary>
+    public Tool ToProtocol() => protocol ??= new()
     {
         Name = Name,
         Description = Description,

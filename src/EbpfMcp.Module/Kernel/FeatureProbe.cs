@@ -47,54 +47,33 @@ internal static class FeatureProbe
         };
     }
 
-    private static List<BpfFeature> ProbeProgramTypes()
-    {
-        var features = new List<BpfFeature>();
-        for (int type = 1; type < 64; type++)
-        {
-            var name = LibBpfObjectApi.Utf8(LibBpfObjectApi.ProgramTypeString(type));
-            if (name is null)
-            {
-                break;
-            }
-            int rc = LibBpfProbeApi.ProbeProgramType(type, IntPtr.Zero);
-            features.Add(new BpfFeature
-            {
-                Category = "ProgramType",
-                Name = name,
-                Supported = rc == 1,
-                Reason = rc switch
-                {
-                    1 => "a minimal program of this type loads",
-                    0 => "the kernel refuses a minimal program of this type",
-                    _ => $"cannot be probed without an attach target ({ErrnoNames.Name(-rc)}); see the AttachKind category",
-                },
-            });
-        }
-        return features;
-    }
+    private static List<BpfFeature> ProbeProgramTypes() =>
+        ProbeTypes("ProgramType", LibBpfObjectApi.ProgramTypeString, type => LibBpfProbeApi.ProbeProgramType(type, IntPtr.Zero),
+            "a minimal program of this type loads", "the kernel refuses a minimal program of this type",
+            errno => $"cannot be probed without an attach target ({ErrnoNames.Name(errno)}); see the AttachKind category");
 
-    private static List<BpfFeature> ProbeMapTypes()
+    private static List<BpfFeature> ProbeMapTypes() =>
+        ProbeTypes("MapType", LibBpfObjectApi.MapTypeString, type => LibBpfProbeApi.ProbeMapType(type, IntPtr.Zero),
+            "a map of this type can be created", "the kernel refuses to create a map of this type",
+            errno => $"could not be probed: {ErrnoNames.Name(errno)}");
+
+    /// <summary>Every type libbpf has a name for, probed in turn (1 supported, 0 not, -errno: the probe failed).</summary>
+    private static List<BpfFeature> ProbeTypes(string category, Func<int, IntPtr> nameOf, Func<int, int> probe, string yes, string no, Func<int, string> failed)
     {
         var features = new List<BpfFeature>();
-        for (int type = 1; type < 64; type++)
+        for (int type = 1; LibBpfObjectApi.Utf8(nameOf(type)) is string name; type++)
         {
-            var name = LibBpfObjectApi.Utf8(LibBpfObjectApi.MapTypeString(type));
-            if (name is null)
-            {
-                break;
-            }
-            int rc = LibBpfProbeApi.ProbeMapType(type, IntPtr.Zero);
+            int rc = probe(type);
             features.Add(new BpfFeature
             {
-                Category = "MapType",
+                Category = category,
                 Name = name,
                 Supported = rc == 1,
                 Reason = rc switch
                 {
-                    1 => "a map of this type can be created",
-                    0 => "the kernel refuses to create a map of this type",
-                    _ => $"could not be probed: {ErrnoNames.Name(-rc)}",
+                    1 => yes,
+                    0 => no,
+                    _ => failed(-rc),
                 },
             });
         }

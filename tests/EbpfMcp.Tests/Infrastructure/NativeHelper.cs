@@ -10,7 +10,12 @@ public sealed class NativeHelper : IDisposable
         // 15 characters at most: the kernel's comm is what tracers see and filter on.
         Name = "emt" + Guid.NewGuid().ToString("N")[..12];
         Path = System.IO.Path.Combine(directory, Name);
+        // Helpers live in tests/EbpfMcp.Tests/native, or bench/native for the load generators.
         var sourcePath = System.IO.Path.Combine(TestObjects.RepoRoot, "tests", "EbpfMcp.Tests", "native", source);
+        if (!File.Exists(sourcePath))
+        {
+            sourcePath = System.IO.Path.Combine(TestObjects.RepoRoot, "bench", "native", source);
+        }
         var args = new List<string> { "-O1", "-o", Path, sourcePath };
         if (isStatic)
         {

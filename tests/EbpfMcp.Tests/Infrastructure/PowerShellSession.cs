@@ -33,6 +33,9 @@ public sealed class PowerShellSession : IDisposable
         }
     }
 
+    /// <summary>The warnings the last script wrote.</summary>
+    public IReadOnlyList<string> LastWarnings { get; private set; } = [];
+
     public sealed record Result(Collection<PSObject> Output, IReadOnlyList<ErrorRecord> Errors, Exception? Terminating);
 
     /// <summary>Runs a script; terminating errors come back in <see cref="Result.Terminating"/>, not thrown.</summary>
@@ -50,6 +53,7 @@ public sealed class PowerShellSession : IDisposable
         {
             // Asynchronous invocation is what PowerShell.Stop() can interrupt from another thread.
             var output = onCallingThread ? ps.Invoke() : new Collection<PSObject>(ps.EndInvoke(ps.BeginInvoke()).ToList());
+            LastWarnings = [.. ps.Streams.Warning.Select(w => w.Message)];
             return new Result(output, [.. ps.Streams.Error], null);
         }
         catch (RuntimeException e)

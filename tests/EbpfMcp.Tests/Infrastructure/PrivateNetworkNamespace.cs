@@ -25,32 +25,16 @@ public sealed partial class PrivateNetworkNamespace : IDisposable
         Assert.True(run.ExitCode == 0, $"ip {string.Join(' ', args)}: {run.Error}");
     }
 
-    public void RunInside(Action body)
+    public void RunInside(Action body) => DedicatedThread.Run(() =>
     {
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        using var ns = File.OpenHandle($"/run/netns/{Name}");
+        if (SetNs((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
         {
-            try
-            {
-                using var ns = File.OpenHandle($"/run/netns/{Name}");
-                if (SetNs((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
-                {
-                    throw new InvalidOperationException($"setns failed: {Marshal.GetLastPInvokeError()}");
-                }
-                body();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            throw new InvalidOperationException($"setns failed: {Marshal.GetLastPInvokeError()}");
         }
-    }
+        body();
+        return 0;
+    });
 
     [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
     private static partial int SetNs(int fd, int nstype);

@@ -20,33 +20,14 @@ public static unsafe partial class ThreadWithoutCapabilities
     [LibraryImport("libc", EntryPoint = "capset", SetLastError = true)]
     private static partial int CapSet(CapHeader* header, CapData* data);
 
-    public static T Run<T>(Func<T> body)
+    public static T Run<T>(Func<T> body) => DedicatedThread.Run(() =>
     {
-        T result = default!;
-        Exception? failure = null;
-        var thread = new Thread(() =>
+        var header = new CapHeader { Version = Version3, Pid = 0 };
+        var data = stackalloc CapData[2]; // all zero: no effective, permitted or inheritable capability
+        if (CapSet(&header, data) != 0)
         {
-            try
-            {
-                var header = new CapHeader { Version = Version3, Pid = 0 };
-                var data = stackalloc CapData[2]; // all zero: no effective, permitted or inheritable capability
-                if (CapSet(&header, data) != 0)
-                {
-                    throw new InvalidOperationException($"capset failed: errno {Marshal.GetLastPInvokeError()}");
-                }
-                result = body();
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            throw new InvalidOperationException($"capset failed: errno {Marshal.GetLastPInvokeError()}");
         }
-        return result;
-    }
+        return body();
+    });
 }
