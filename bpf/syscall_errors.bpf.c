@@ -42,6 +42,14 @@ struct {
 	__type(value, struct process_name);
 } process_names SEC(".maps");
 
+/* Failures that could not be counted because the table above was full (reported, not hidden). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} uncounted SEC(".maps");
+
 static __always_inline int count_failure(long id, long ret)
 {
 	if (ret >= 0 || ret < -4095)
@@ -67,8 +75,20 @@ static __always_inline int count_failure(long id, long ret)
 	} else {
 		__u64 one = 1;
 		struct process_name name;
+		long err = bpf_map_update_elem(&syscall_errors, &key, &one, BPF_NOEXIST);
 
-		bpf_map_update_elem(&syscall_errors, &key, &one, BPF_NOEXIST);
+		if (err == -17 /* EEXIST: another CPU inserted it first */) {
+			count = bpf_map_lookup_elem(&syscall_errors, &key);
+			if (count)
+				*count += 1;
+		} else if (err) {
+			__u32 zero = 0;
+			__u64 *lost = bpf_map_lookup_elem(&uncounted, &zero);
+
+			if (lost)
+				*lost += 1;
+			return 0;
+		}
 		bpf_get_current_comm(name.comm, sizeof(name.comm));
 		bpf_map_update_elem(&process_names, &tgid, &name, BPF_ANY);
 	}

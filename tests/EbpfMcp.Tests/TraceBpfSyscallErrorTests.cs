@@ -75,6 +75,29 @@ public sealed class TraceBpfSyscallErrorTests
     }
 
     [Fact]
+    public async Task AFullTableIsReportedAndEveryFailureIsCountedOrReported()
+    {
+        KernelPrerequisites.Require();
+        using var helper = new NativeHelper("fail_syscalls.c");
+        using var ps = new PowerShellSession();
+        var before = KernelPrograms.Ids();
+        // 10 processes × 2 (syscall, errno) rows = 20 rows for a table of 16.
+        var trace = await TraceRunner.StartAsync(ps, "Trace-BpfSyscallError -Duration 3 -ProcessName $n -TableSize 16", new Dictionary<string, object?> { ["n"] = helper.Name }, "syscall_errors", before);
+        for (int i = 0; i < 10; i++)
+        {
+            helper.Run("3", "2");
+        }
+        var result = await trace;
+        var rows = result.Output.Select(o => (BpfSyscallError)o.BaseObject).ToList();
+        Assert.Equal(16, rows.Count);
+        var warning = Assert.Single(ps.LastWarnings);
+        Assert.Contains("table of 16", warning);
+        ulong uncounted = ulong.Parse(warning.Split(' ')[0]);
+        Assert.Equal(50UL, rows.Aggregate(0UL, (sum, r) => sum + r.Count) + uncounted);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
     public void WithoutCapabilitiesTheTraceFailsWithAStructuredErrorAndLeavesNothing()
     {
         KernelPrerequisites.Require();

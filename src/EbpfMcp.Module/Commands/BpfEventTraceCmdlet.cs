@@ -54,7 +54,7 @@ public abstract class BpfEventTraceCmdlet<TEvent> : BpfTraceCmdlet where TEvent 
                 }
                 return false;
             });
-            lost = LostEvents(tracer);
+            lost = tracer.PerCpuCounter("lost_events");
         }
         finally
         {
@@ -64,22 +64,6 @@ public abstract class BpfEventTraceCmdlet<TEvent> : BpfTraceCmdlet where TEvent 
         {
             WriteWarning($"{lost} event(s) were lost: the ring buffer was full. Narrow the trace with -ProcessId or -ProcessName.");
         }
-    }
-
-    private static ulong LostEvents(TracerObject tracer)
-    {
-        using var fd = tracer.OpenMap("lost_events");
-        var info = KernelObjectInfo.Read<BpfMapInfo>(fd);
-        MapEntries.ValueBufferSize(info, out int stride, out int cpus);
-        ulong lost = 0;
-        foreach (var (_, value) in MapEntries.Read(fd, info, "lost_events"))
-        {
-            for (int cpu = 0; cpu < cpus; cpu++)
-            {
-                lost += BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(cpu * stride));
-            }
-        }
-        return lost;
     }
 
     /// <summary>A NUL-terminated string field of a record.</summary>

@@ -27,6 +27,11 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
     [ValidateNotNullOrEmpty]
     public string? Errno { get; set; }
 
+    /// <summary>Distinct (process, syscall, errno) rows the kernel table holds (default 16384); failures beyond are reported as uncounted.</summary>
+    [Parameter]
+    [ValidateRange(16, 1 << 20)]
+    public int TableSize { get; set; } = 16384;
+
     /// <summary>Return only the N most frequent rows (same as -First).</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -45,7 +50,7 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
         string hook;
         try
         {
-            (tracer, hook) = HookChoice.Start(Tracer.ObjectName, Tracer.Hooks, config);
+            (tracer, hook) = HookChoice.Start(Tracer.ObjectName, Tracer.Hooks, config, new Dictionary<string, uint> { ["syscall_errors"] = (uint)TableSize });
         }
         catch (BpfException e)
         {
@@ -53,12 +58,18 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
             return;
         }
         List<BpfSyscallError> rows;
+        ulong uncounted;
         using (tracer)
         {
             WriteVerbose($"Counting failing syscalls on {hook} for {Duration} s.");
             RunFor("Trace-BpfSyscallError", SleepStep);
             rows = Read(tracer, hook);
+            uncounted = tracer.PerCpuCounter("uncounted");
         } // detached and unloaded here, whatever happened above
+        if (uncounted > 0)
+        {
+            WriteWarning($"{uncounted} failing syscall(s) were not counted: the kernel table of {TableSize} (process, syscall, errno) rows was full. Narrow the trace (-ProcessId, -ProcessName, -Syscall) or raise -TableSize.");
+        }
         foreach (var row in rows.OrderByDescending(r => r.Count).ThenBy(r => r.ProcessName, StringComparer.Ordinal).ThenBy(r => r.Syscall, StringComparer.Ordinal).Take(Math.Min(First, Top)))
         {
             WriteObject(row);

@@ -14,13 +14,13 @@ internal static class HookChoice
     private static readonly Dictionary<string, Candidate> Chosen = new();
     private static readonly object Gate = new();
 
-    public static (TracerObject Tracer, string Hook) Start(string objectName, IReadOnlyList<Candidate> candidates, byte[] rodata)
+    public static (TracerObject Tracer, string Hook) Start(string objectName, IReadOnlyList<Candidate> candidates, byte[] rodata, IReadOnlyDictionary<string, uint>? mapSizes = null)
     {
         lock (Gate)
         {
             if (Chosen.TryGetValue(objectName, out var known))
             {
-                return (TracerObject.Start(objectName, known.Programs, rodata), known.Hook);
+                return (TracerObject.Start(objectName, known.Programs, rodata, mapSizes), known.Hook);
             }
         }
         BpfException? last = null;
@@ -28,7 +28,7 @@ internal static class HookChoice
         {
             try
             {
-                var tracer = TracerObject.Start(objectName, candidate.Programs, rodata);
+                var tracer = TracerObject.Start(objectName, candidate.Programs, rodata, mapSizes);
                 lock (Gate)
                 {
                     Chosen[objectName] = candidate;

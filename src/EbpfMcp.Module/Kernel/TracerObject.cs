@@ -24,7 +24,7 @@ internal sealed unsafe class TracerObject : IDisposable
         Path.Combine(Path.GetDirectoryName(typeof(TracerObject).Assembly.Location)!, "bpf", name + ".bpf.o");
 
     /// <summary>Opens, configures, loads and attaches; on any failure nothing stays loaded.</summary>
-    public static TracerObject Start(string objectName, IReadOnlyCollection<string> programNames, ReadOnlySpan<byte> rodata)
+    public static TracerObject Start(string objectName, IReadOnlyCollection<string> programNames, ReadOnlySpan<byte> rodata, IReadOnlyDictionary<string, uint>? mapSizes = null)
     {
         LibBpfLibrary.EnsureAvailable();
         var path = ObjectPath(objectName);
@@ -44,6 +44,10 @@ internal sealed unsafe class TracerObject : IDisposable
             if (rodata.Length > 0)
             {
                 tracer.WriteRodata(rodata);
+            }
+            foreach (var (name, size) in mapSizes ?? new Dictionary<string, uint>())
+            {
+                LibBpfObjectApi.SetMapMaxEntries(tracer.maps[name].Pointer, size);
             }
             BpfObjectLoader.Load(tracer.bpfObject, programs, log);
             foreach (var program in programs.Where(p => p.Autoload))
@@ -82,6 +86,23 @@ internal sealed unsafe class TracerObject : IDisposable
     {
         var map = maps.GetValueOrDefault(name) ?? throw new BpfException("TracerObjectInvalid", $"The tracer object has no map '{name}'.");
         return BpfFdHandle.FromResult(LibCDup.Dup(map.Fd), "dup");
+    }
+
+    /// <summary>The sum over CPUs of a one-slot per-CPU counter map (lost or uncounted events).</summary>
+    public ulong PerCpuCounter(string name)
+    {
+        using var fd = OpenMap(name);
+        var info = KernelObjectInfo.Read<BpfMapInfo>(fd);
+        MapEntries.ValueBufferSize(info, out int stride, out int cpus);
+        ulong total = 0;
+        foreach (var (_, value) in MapEntries.Read(fd, info, name))
+        {
+            for (int cpu = 0; cpu < cpus; cpu++)
+            {
+                total += System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(cpu * stride));
+            }
+        }
+        return total;
     }
 
     public int MapFd(string name) => (maps.GetValueOrDefault(name) ?? throw new BpfException("TracerObjectInvalid", $"The tracer object has no map '{name}'.")).Fd;

@@ -85,6 +85,9 @@ internal static unsafe partial class LibBpfObjectApi
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__initial_value")]
     public static partial IntPtr MapInitialValue(IntPtr map, nuint* size);
 
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__set_max_entries")]
+    public static partial int SetMapMaxEntries(IntPtr map, uint maxEntries);
+
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__pin", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int PinMap(IntPtr map, string path);
 
