@@ -84,6 +84,11 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
     [ValidateRange(1, 10_000)]
     public int SampleFrequency { get; set; } = 49;
 
+    // Ctrl+C (or MCP cancellation) during a download cancels it.
+    private readonly CancellationTokenSource stopping = new();
+
+    protected override void StopProcessing() => stopping.Cancel();
+
     protected override void ProcessRecord()
     {
         string? downloaded = null;
@@ -97,8 +102,7 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
             if (Uri is not null)
             {
                 WriteVerbose($"Downloading {Uri}.");
-                using var cancel = new CancellationTokenSource();
-                downloaded = ObjectDownloader.DownloadAsync(Uri, AllowHttp, MaxDownloadBytes, TimeSpan.FromSeconds(30), cancel.Token).GetAwaiter().GetResult();
+                downloaded = ObjectDownloader.DownloadAsync(Uri, AllowHttp, MaxDownloadBytes, TimeSpan.FromSeconds(30), stopping.Token).GetAwaiter().GetResult();
             }
             WriteVerbose($"Loading BPF object '{source}'.");
             var installation = BpfObjectLoader.Install(new InstallRequest
@@ -122,6 +126,10 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
         catch (HttpRequestException e)
         {
             ThrowTerminatingError(new ErrorRecord(e, "DownloadFailed", ErrorCategory.ConnectionError, source));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
         catch (TaskCanceledException e)
         {
