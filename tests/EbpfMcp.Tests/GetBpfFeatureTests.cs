@@ -38,6 +38,10 @@ public sealed class GetBpfFeatureTests
             Assert.False(kinds["fexit"].Supported);
         }
         Assert.All(kinds.Values, k => Assert.False(string.IsNullOrWhiteSpace(k.Reason)));
+        Assert.Contains("veth device in a private network namespace", kinds["xdp"].Reason);
+        Assert.Contains("veth device in a private network namespace", kinds["tc"].Reason);
+        // The probe's veth pair lived only in the probing thread's namespace.
+        Assert.DoesNotContain("ebpfprobe", KernelPrerequisites.Run("ip", "link", "show"));
 
         // Probing leaves nothing loaded and no cgroup behind; the private netns died with its thread.
         KernelPrograms.AssertReturnsTo(programsBefore);

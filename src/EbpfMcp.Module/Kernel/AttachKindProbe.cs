@@ -7,12 +7,14 @@ namespace EbpfMcp.Kernel;
 
 /// <summary>
 /// Finds which attach kinds work here by a real tiny load + attach + detach of each program of
-/// bpf/feature_probes.bpf.o. Networking kinds attach to the loopback device of a private network
-/// namespace that only the probing thread enters (and which vanishes with it); cgroup kinds attach
-/// to a temporary cgroup that is removed again. Nothing stays loaded or created.
+/// bpf/feature_probes.bpf.o. Networking kinds attach to a veth pair in a private network namespace
+/// that only the probing thread enters (namespace and pair vanish with the thread); cgroup kinds
+/// attach to a temporary cgroup that is removed again. Nothing stays loaded or created.
 /// </summary>
 internal static unsafe class AttachKindProbe
 {
+    private const string ProbeDevice = "ebpfprobe0";
+
     public static readonly string[] Kinds =
         ["tracepoint", "raw_tp", "tp_btf", "fentry", "fexit", "kprobe", "kretprobe", "uprobe", "perf_event", "lsm", "cgroup_skb", "cgroup_sock", "xdp", "tc", "iter"];
 
@@ -42,9 +44,15 @@ internal static unsafe class AttachKindProbe
             BpfFeature? result = null;
             var thread = new Thread(() =>
             {
-                result = LibCNamespaces.Unshare(LibCNamespaces.CloneNewNet) == 0
+                if (LibCNamespaces.Unshare(LibCNamespaces.CloneNewNet) != 0)
+                {
+                    result = Feature(kind, false, $"could not make a private network namespace to probe in: {ErrnoNames.Name(Marshal.GetLastPInvokeError())}");
+                    return;
+                }
+                int errno = RtNetlink.CreateVethPair(ProbeDevice, ProbeDevice + "p");
+                result = errno == 0
                     ? ProbeInCurrentThread(kind)
-                    : Feature(kind, false, $"could not make a private network namespace to probe in: {ErrnoNames.Name(Marshal.GetLastPInvokeError())}");
+                    : Feature(kind, false, $"could not create a veth pair in a private network namespace: {ErrnoNames.Name(errno)}");
             });
             thread.Start();
             thread.Join();
@@ -131,11 +139,11 @@ internal static unsafe class AttachKindProbe
             case "cgroup_sock":
                 return WithTemporaryCgroup(fd => Detach(LibBpfObjectApi.AttachCgroup(program.Pointer, fd), "cgroup attach"));
             case "xdp":
-                Detach(LibBpfObjectApi.AttachXdp(program.Pointer, 1), "xdp attach");
-                return "lo of a private network namespace";
+                Detach(LibBpfObjectApi.AttachXdp(program.Pointer, (int)LibC.InterfaceIndex(ProbeDevice)), "xdp attach");
+                return "a veth device in a private network namespace";
             case "tc":
             {
-                var hook = new LibBpfAttachApi.TcHook { Size = (nuint)sizeof(LibBpfAttachApi.TcHook), IfIndex = 1, AttachPoint = 1 };
+                var hook = new LibBpfAttachApi.TcHook { Size = (nuint)sizeof(LibBpfAttachApi.TcHook), IfIndex = (int)LibC.InterfaceIndex(ProbeDevice), AttachPoint = 1 };
                 int rc = LibBpfAttachApi.TcHookCreate(&hook);
                 if (rc != 0 && rc != -17 /* EEXIST */)
                 {
@@ -158,7 +166,7 @@ internal static unsafe class AttachKindProbe
                 {
                     LibBpfAttachApi.TcHookDestroy(&hook);
                 }
-                return "clsact ingress of lo in a private network namespace";
+                return "clsact ingress of a veth device in a private network namespace";
             }
             default:
                 Detach(LibBpfObjectApi.Attach(program.Pointer), $"{kind} attach");

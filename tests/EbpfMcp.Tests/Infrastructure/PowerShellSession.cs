@@ -83,8 +83,12 @@ public sealed class PowerShellSession : IDisposable
         return record!;
     }
 
-    /// <summary>Stops the running script, as Ctrl+C does in pwsh.</summary>
-    public void Stop() => current?.Stop();
+    /// <summary>
+    /// Asks the running script to stop, as Ctrl+C does in pwsh; the caller awaits the script.
+    /// (The synchronous PowerShell.Stop() intermittently throws NullReferenceException inside the
+    /// engine when called from another thread; the asynchronous form does not.)
+    /// </summary>
+    public void Stop() => current?.BeginStop(null, null);
 
     public void Dispose() => runspace.Dispose();
 }
