@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Trace-BpfExec: one event per successful exec, from sched:sched_process_exec (the new image is in
-// place, so argv is the new program's), with the parent, uid, filename and a bounded argv copy.
+// place, so argv is the new program's), with the parent, uid, filename and a bounded argv copy; and
+// one per failed execve/execveat, from the syscall's exit, with the error as the return code.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -19,7 +20,17 @@ struct exec_event {
 	char comm[TASK_COMM_LEN];
 	char filename[FILENAME_LEN];
 	char args[ARGS_LEN];   /* NUL-separated, as in /proc/PID/cmdline */
+	__s32 return_code;     /* 0, or -errno of a failed exec */
+	__u32 pad;
 };
+
+/* The filename pointer of each thread's execve in flight, to report it if the exec fails. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} pending_exec SEC(".maps");
 
 const volatile struct process_filter trace_config = {};
 
@@ -56,9 +67,82 @@ int exec_event(struct trace_event_raw_sched_process_exec *ctx)
 	e->args_size = size;
 	if (size && bpf_probe_read_user(e->args, size & (ARGS_LEN - 1 | ARGS_LEN), (void *)start))
 		e->args_size = 0;
+	e->return_code = 0;
+	e->pad = 0;
 
 	bpf_ringbuf_submit(e, 0);
 	return 0;
+}
+
+static __always_inline int exec_enter(const char *filename)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u64 ptr = (__u64)filename;
+
+	if (!process_wanted(&trace_config, id >> 32))
+		return 0;
+	bpf_map_update_elem(&pending_exec, &tid, &ptr, BPF_ANY);
+	return 0;
+}
+
+/* A successful exec never returns here with the old image; a failed one does, with -errno. */
+static __always_inline int exec_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__u64 *ptr = bpf_map_lookup_elem(&pending_exec, &tid);
+
+	if (!ptr)
+		return 0;
+	__u64 filename = *ptr;
+	bpf_map_delete_elem(&pending_exec, &tid);
+	if (ret >= 0)
+		return 0;
+
+	struct exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_lost();
+		return 0;
+	}
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	e->timestamp_ns = bpf_ktime_get_boot_ns();
+	e->pid = id >> 32;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (const char *)filename) < 0)
+		e->filename[0] = 0;
+	e->args_size = 0;
+	e->return_code = ret;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int execve_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_enter((const char *)ctx->args[0]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int execve_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return exec_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int execveat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_enter((const char *)ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int execveat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return exec_exit(ctx->ret);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -31,6 +31,30 @@ public sealed class TraceBpfExecTests
     }
 
     [Fact]
+    public async Task AFailedExecIsReportedWithItsErrno()
+    {
+        KernelPrerequisites.Require();
+        using var helper = new NativeHelper("exec_missing.c");
+        using var ps = new PowerShellSession();
+        var before = KernelPrograms.Ids();
+        var missing = $"/nonexistent/ebpf-mcp-{Guid.NewGuid():N}";
+        var trace = await TraceRunner.StartAsync(ps, "Trace-BpfExec -Duration 3 -ProcessName $n", new Dictionary<string, object?> { ["n"] = helper.Name }, "exec_event", before);
+        var (pid, _) = helper.Run(missing);
+        var events = (await trace).Output.Select(o => (BpfExecEvent)o.BaseObject).ToList();
+
+        // The helper's own successful exec, then its failed one.
+        Assert.Equal(2, events.Count);
+        Assert.Equal((0, helper.Path), (events[0].ReturnCode, events[0].Filename));
+        var failed = events[1];
+        Assert.Equal(pid, failed.ProcessId);
+        Assert.Equal(missing, failed.Filename);
+        Assert.Equal(-2, failed.ReturnCode);
+        Assert.Equal("ENOENT", failed.Errno);
+        Assert.Empty(failed.Arguments);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
     public async Task FirstStopsEarlyAndAnExceptionDownstreamStillDetaches()
     {
         KernelPrerequisites.Require();

@@ -17,6 +17,8 @@ internal static class TracerCatalog
 
     public static readonly Tracer Exec = new("Trace-BpfExec", "exec_events",
     [
+        // Successful execs from the scheduler's tracepoint, failed ones from the syscalls' exits.
+        new("tracepoint:sched:sched_process_exec", ["exec_event", "execve_enter", "execve_exit", "execveat_enter", "execveat_exit"]),
         new("tracepoint:sched:sched_process_exec", ["exec_event"]),
     ]);
 

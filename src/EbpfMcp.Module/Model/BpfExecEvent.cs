@@ -14,6 +14,8 @@ public sealed class BpfExecEvent
     /// <summary>argv, at most 512 bytes of it (ArgumentsTruncated says when more was cut).</summary>
     public string[] Arguments { get; internal init; } = [];
     public bool ArgumentsTruncated { get; internal init; }
-    /// <summary>0: the exec succeeded (failed execs never reach the hook this tracer uses).</summary>
+    /// <summary>0 when the exec succeeded; -errno when it failed (then Filename is what was asked for and Arguments is empty).</summary>
     public int ReturnCode { get; internal init; }
+    /// <summary>"ENOENT" for a failed exec, null for a successful one.</summary>
+    public string? Errno { get; internal init; }
 }
