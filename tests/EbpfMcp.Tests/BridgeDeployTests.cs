@@ -30,6 +30,7 @@ public sealed class BridgeDeployTests
         Assert.Equal("PolicyDenied", ErrorId(pin));
         KernelPrograms.AssertReturnsTo(before);
 
+        bool rootExisted = Directory.Exists("/sys/fs/bpf/ebpf-mcp");
         var dir = "/sys/fs/bpf/ebpf-mcp/test-" + Guid.NewGuid().ToString("N")[..8];
         var allowed = await client.CallToolAsync("Install-BpfProgram", new Dictionary<string, object?> { ["Path"] = TestObjects.Counter, ["PinPath"] = dir });
         Assert.NotEqual(true, allowed.IsError);
@@ -37,6 +38,7 @@ public sealed class BridgeDeployTests
         var id = allowed.StructuredContent!.Value.GetProperty("items")[0].GetProperty("Id").GetString();
         await client.CallToolAsync("Uninstall-BpfProgram", new Dictionary<string, object?> { ["Id"] = new[] { id } });
         Assert.False(Directory.Exists(dir));
+        Assert.Equal(rootExisted, Directory.Exists("/sys/fs/bpf/ebpf-mcp")); // directories it created are removed too
         KernelPrograms.AssertReturnsTo(before);
     }
 

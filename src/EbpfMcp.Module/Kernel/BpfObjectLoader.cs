@@ -32,7 +32,7 @@ internal static unsafe class BpfObjectLoader
         var bpfObject = Open(request.Path, log);
         var links = new List<Attachment>();
         var pins = new List<string>();
-        string? createdPinDirectory = null;
+        var createdPinDirectories = new List<string>();
         var programs = bpfObject.Programs().ToList();
         var maps = new List<BpfMapHandle>();
         try
@@ -56,11 +56,12 @@ internal static unsafe class BpfObjectLoader
             maps = bpfObject.Maps().Where(m => m.Fd >= 0).ToList();
             if (pinDirectory is not null)
             {
-                if (!Directory.Exists(pinDirectory))
+                // Remember every directory this creates (deepest first), so uninstall removes exactly those.
+                for (var dir = pinDirectory; dir is not null && !Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
                 {
-                    Directory.CreateDirectory(pinDirectory);
-                    createdPinDirectory = pinDirectory;
+                    createdPinDirectories.Add(dir);
                 }
+                Directory.CreateDirectory(pinDirectory);
                 PinAll(pinDirectory, loaded, maps, links, pins);
             }
 
@@ -86,7 +87,7 @@ internal static unsafe class BpfObjectLoader
                 }).ToArray(),
             };
             ReleaseChildren(programs, maps);
-            var installation = new Installation(description, bpfObject, links, pins, createdPinDirectory) { Owner = request.Owner };
+            var installation = new Installation(description, bpfObject, links, pins, createdPinDirectories) { Owner = request.Owner };
             InstallationRegistry.Add(installation);
             return description;
         }
@@ -94,7 +95,7 @@ internal static unsafe class BpfObjectLoader
         {
             // Children hold references on the object: drop them first so closing it really unloads.
             ReleaseChildren(programs, maps);
-            new Installation(new BpfInstallation(), bpfObject, links, pins, createdPinDirectory).Dispose();
+            new Installation(new BpfInstallation(), bpfObject, links, pins, createdPinDirectories).Dispose();
             throw;
         }
     }

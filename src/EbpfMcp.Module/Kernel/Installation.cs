@@ -12,15 +12,15 @@ internal sealed class Installation : IDisposable
     private readonly BpfObjectHandle bpfObject;
     private readonly List<Attachment> links;
     private readonly List<string> pinnedPaths;
-    private readonly string? createdPinDirectory;
+    private readonly List<string> createdPinDirectories;
 
-    public Installation(BpfInstallation description, BpfObjectHandle bpfObject, List<Attachment> links, List<string> pinnedPaths, string? createdPinDirectory)
+    public Installation(BpfInstallation description, BpfObjectHandle bpfObject, List<Attachment> links, List<string> pinnedPaths, List<string> createdPinDirectories)
     {
         Description = description;
         this.bpfObject = bpfObject;
         this.links = links;
         this.pinnedPaths = pinnedPaths;
-        this.createdPinDirectory = createdPinDirectory;
+        this.createdPinDirectories = createdPinDirectories;
     }
 
     public BpfInstallation Description { get; }
@@ -47,9 +47,9 @@ internal sealed class Installation : IDisposable
         {
             try { File.Delete(path); } catch (IOException) { }
         }
-        if (createdPinDirectory is not null)
+        foreach (var directory in createdPinDirectories) // deepest first
         {
-            try { Directory.Delete(createdPinDirectory); } catch (IOException) { }
+            try { Directory.Delete(directory); } catch (IOException) { }
         }
         bpfObject.Dispose();
     }
