@@ -34,6 +34,25 @@ struct {
 
 const volatile struct process_filter trace_config = {};
 
+/* A ring buffer slot with the fields every exec event has; NULL (and counted lost) when full. */
+static __always_inline struct exec_event *reserve_event(__u32 tgid)
+{
+	struct exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct task_struct *task;
+
+	if (!e) {
+		count_lost();
+		return NULL;
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	e->timestamp_ns = bpf_ktime_get_boot_ns();
+	e->pid = tgid;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int exec_event(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -43,18 +62,10 @@ int exec_event(struct trace_event_raw_sched_process_exec *ctx)
 	if (!process_wanted(&trace_config, tgid))
 		return 0;
 
-	struct exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	struct exec_event *e = reserve_event(tgid);
+	if (!e)
 		return 0;
-	}
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-	e->timestamp_ns = bpf_ktime_get_boot_ns();
-	e->pid = tgid;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 
 	unsigned int loc = ctx->__data_loc_filename & 0xFFFF;
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void *)ctx + loc);
@@ -100,18 +111,9 @@ static __always_inline int exec_exit(long ret)
 	if (ret >= 0)
 		return 0;
 
-	struct exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_lost();
+	struct exec_event *e = reserve_event(id >> 32);
+	if (!e)
 		return 0;
-	}
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-	e->timestamp_ns = bpf_ktime_get_boot_ns();
-	e->pid = id >> 32;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (const char *)filename) < 0)
 		e->filename[0] = 0;
 	e->args_size = 0;
