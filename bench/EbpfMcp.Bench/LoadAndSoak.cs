@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ModelContextProtocol.Client;
 
 namespace EbpfMcp.Bench;
 

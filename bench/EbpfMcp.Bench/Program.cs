@@ -1,11 +1,7 @@
 // ebpf-mcp benchmarks. Every figure is compared with a baseline measured in the same run, on the
 // same machine, and each is the median of several repetitions (the machine is noisy).
 using System.Diagnostics;
-using System.Management.Automation;
-using System.Management.Automation.Runspaces;
-using System.Text.Json.Nodes;
 using EbpfMcp.Bench;
-using ModelContextProtocol.Client;
 
 if (Environment.UserName != "root")
 {

@@ -1,7 +1,4 @@
-using EbpfMcp.Kernel;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using EbpfMcp.Kernel.Installations;
 
 namespace EbpfMcp.Bridge;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using EbpfMcp.Tests.Infrastructure;
-using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 namespace EbpfMcp.Tests;

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EbpfMcp.Tests.Infrastructure;
-using ModelContextProtocol.Client;
 
 namespace EbpfMcp.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using EbpfMcp.Tests.Infrastructure;
-using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
 namespace EbpfMcp.Tests;

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using EbpfMcp.Model;
-using EbpfMcp.Native;
 using EbpfMcp.Tests.Infrastructure;
 
 namespace EbpfMcp.Tests;

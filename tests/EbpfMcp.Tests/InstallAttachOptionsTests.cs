@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using EbpfMcp.Model;
 using EbpfMcp.Tests.Infrastructure;
 

@@ -105,7 +105,7 @@ public sealed class InstallBadInputTests : IDisposable
     public void ProgramTypeTheKernelCannotLoad()
     {
         // BPF LSM is not enabled on this kernel (probe: libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_LSM)).
-        if (EbpfMcp.Kernel.FeatureProbe.ProgramTypeSupported(29) == true)
+        if (EbpfMcp.Kernel.Features.FeatureProbe.ProgramTypeSupported(29) == true)
         {
             Assert.Skip("This kernel supports BPF LSM programs (probe says BPF_PROG_TYPE_LSM loads), so an LSM object is not an unsupported type here.");
         }

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Security.Cryptography;
-using System.Text.Json;
 using EbpfMcp.Model;
 using EbpfMcp.Tests.Infrastructure;
 using ModelContextProtocol.Client;

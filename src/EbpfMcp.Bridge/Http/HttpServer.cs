@@ -1,10 +1,6 @@
 using System.Net;
 using EbpfMcp.Bridge.Tools;
-using EbpfMcp.Kernel;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using EbpfMcp.Kernel.Installations;
 
 namespace EbpfMcp.Bridge.Http;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EbpfMcp.Bridge.Tools;
-using Microsoft.AspNetCore.Http;
 
 namespace EbpfMcp.Bridge.Http;
 
@@ -85,22 +84,25 @@ public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog,
             return Error(-32000, (string?)error["message"] ?? "failed", error.DeepClone());
         }
         var items = structured["items"]!.AsArray();
-        return new JsonObject { ["result"] = seedTool switch
+        return new JsonObject
         {
-            "info" => SnakeCase(items.FirstOrDefault()?.AsObject() ?? []),
-            "hooks_inspect" => new JsonObject
+            ["result"] = seedTool switch
             {
-                ["programs"] = new JsonArray(items.Select(h => (JsonNode)new JsonObject
+                "info" => SnakeCase(items.FirstOrDefault()?.AsObject() ?? []),
+                "hooks_inspect" => new JsonObject
                 {
-                    ["id"] = h!["Id"]?.DeepClone(),
-                    ["type"] = h["Type"]?.DeepClone(),
-                    ["name"] = h["Name"]?.DeepClone(),
-                    ["attached_to"] = h["AttachedTo"]?.DeepClone(),
-                    ["pinned"] = h["Pinned"]?.DeepClone(),
-                }).ToArray()),
-            },
-            _ => Deployed(items.First()!.AsObject()),
-        } };
+                    ["programs"] = new JsonArray(items.Select(h => (JsonNode)new JsonObject
+                    {
+                        ["id"] = h!["Id"]?.DeepClone(),
+                        ["type"] = h["Type"]?.DeepClone(),
+                        ["name"] = h["Name"]?.DeepClone(),
+                        ["attached_to"] = h["AttachedTo"]?.DeepClone(),
+                        ["pinned"] = h["Pinned"]?.DeepClone(),
+                    }).ToArray()),
+                },
+                _ => Deployed(items.First()!.AsObject()),
+            }
+        };
     }
 
     private static JsonObject Deployed(JsonObject installation) => new()

@@ -84,7 +84,7 @@ public sealed class ToolCatalog
     {
         try
         {
-            return EbpfMcp.Kernel.HostedFeatures.UnavailableReason(cmdlet);
+            return EbpfMcp.Kernel.Features.HostedFeatures.UnavailableReason(cmdlet);
         }
         catch (Exception e) when (e is DllNotFoundException or PlatformNotSupportedException)
         {

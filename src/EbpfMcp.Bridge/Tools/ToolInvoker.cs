@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
-using ModelContextProtocol.Server;
 
 namespace EbpfMcp.Bridge.Tools;
 
@@ -35,7 +34,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     public async Task<CallToolResult> CallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var before = tool.ChangesKernel ? EbpfMcp.Kernel.HostedInstallations.ProgramIdsOwnedBy(owner) : [];
+        var before = tool.ChangesKernel ? EbpfMcp.Kernel.Installations.HostedInstallations.ProgramIdsOwnedBy(owner) : [];
         var outcome = "error";
         string? errorId = null;
         try
@@ -52,7 +51,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         }
         finally
         {
-            var after = tool.ChangesKernel ? EbpfMcp.Kernel.HostedInstallations.ProgramIdsOwnedBy(owner) : [];
+            var after = tool.ChangesKernel ? EbpfMcp.Kernel.Installations.HostedInstallations.ProgramIdsOwnedBy(owner) : [];
             audit.Write(owner, tool.Name, arguments, outcome, errorId, clock.Elapsed.TotalMilliseconds, after.Except(before), before.Except(after));
         }
     }
@@ -106,7 +105,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
 
     private async Task<CallToolResult> RunAsync(ToolDefinition tool, Hashtable bound, string owner, Sink sink, CancellationToken cancellationToken)
     {
-        var installationsBefore = tool.ChangesKernel ? EbpfMcp.Kernel.HostedInstallationUsage.InstallationIdsOwnedBy(owner) : [];
+        var installationsBefore = tool.ChangesKernel ? EbpfMcp.Kernel.Installations.HostedInstallationUsage.InstallationIdsOwnedBy(owner) : [];
 
         using var ps = host.Create();
         if (tool.ChangesKernel)
@@ -203,7 +202,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     /// </summary>
     private JsonObject? OverQuota(string owner, IReadOnlyList<string> installationsBefore)
     {
-        var usage = EbpfMcp.Kernel.HostedInstallationUsage.UsageOf(owner);
+        var usage = EbpfMcp.Kernel.Installations.HostedInstallationUsage.UsageOf(owner);
         string? exceeded = usage.Programs > options.QuotaPrograms ? $"{usage.Programs} programs (quota {options.QuotaPrograms})"
             : usage.Maps > options.QuotaMaps ? $"{usage.Maps} maps (quota {options.QuotaMaps})"
             : usage.MemlockBytes > options.QuotaMemlockBytes ? $"{usage.MemlockBytes} bytes of locked kernel memory (quota {options.QuotaMemlockBytes})"
@@ -212,9 +211,9 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             return null;
         }
-        foreach (var id in EbpfMcp.Kernel.HostedInstallationUsage.InstallationIdsOwnedBy(owner).Except(installationsBefore))
+        foreach (var id in EbpfMcp.Kernel.Installations.HostedInstallationUsage.InstallationIdsOwnedBy(owner).Except(installationsBefore))
         {
-            EbpfMcp.Kernel.HostedInstallationUsage.Remove(id);
+            EbpfMcp.Kernel.Installations.HostedInstallationUsage.Remove(id);
         }
         return new JsonObject
         {

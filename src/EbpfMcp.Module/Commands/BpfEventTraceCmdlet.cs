@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Native;
 
 namespace EbpfMcp.Commands;

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Features;
 using EbpfMcp.Model;
 
 namespace EbpfMcp.Commands;

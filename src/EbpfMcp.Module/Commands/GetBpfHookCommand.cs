@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Inventory;
 using EbpfMcp.Model;
 using EbpfMcp.Native;
 

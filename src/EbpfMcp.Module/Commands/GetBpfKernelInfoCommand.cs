@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Host;
 using EbpfMcp.Model;
 
 namespace EbpfMcp.Commands;

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Loading;
 using EbpfMcp.Model;
 using EbpfMcp.Native;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Management.Automation;
 using System.Text;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Model;
 
 namespace EbpfMcp.Commands;

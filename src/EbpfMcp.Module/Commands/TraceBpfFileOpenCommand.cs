@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Management.Automation;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Model;
 using EbpfMcp.Native;
 

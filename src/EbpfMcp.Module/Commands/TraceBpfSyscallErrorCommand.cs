@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Management.Automation;
 using System.Text;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Inventory;
+using EbpfMcp.Kernel.Maps;
+using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Model;
 using EbpfMcp.Native;
 

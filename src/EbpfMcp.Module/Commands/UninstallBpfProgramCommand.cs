@@ -1,5 +1,6 @@
 using System.Management.Automation;
-using EbpfMcp.Kernel;
+using EbpfMcp.Kernel.Installations;
+using EbpfMcp.Kernel.Inventory;
 using EbpfMcp.Model;
 using EbpfMcp.Native;
 

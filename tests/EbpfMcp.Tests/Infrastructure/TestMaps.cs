@@ -18,6 +18,6 @@ public static unsafe class TestMaps
             ulong v = value(k);
             Assert.Equal(0, LibBpfSyscallApi.MapUpdateElement(map.Fd, &key, &v, 0));
         }
-        return (map, EbpfMcp.Kernel.KernelObjectInfo.Read<BpfMapInfo>(map).Id);
+        return (map, EbpfMcp.Kernel.Inventory.KernelObjectInfo.Read<BpfMapInfo>(map).Id);
     }
 }

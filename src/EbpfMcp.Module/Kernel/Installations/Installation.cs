@@ -1,0 +1,57 @@
+using EbpfMcp.Kernel.Loading;
+using EbpfMcp.Model;
+using EbpfMcp.Native;
+
+namespace EbpfMcp.Kernel.Installations;
+
+/// <summary>
+/// The live kernel objects of one Install-BpfProgram call: the libbpf object (programs, maps),
+/// the links that attach them, and any pins. Disposing it detaches, unpins and unloads.
+/// </summary>
+internal sealed class Installation : IDisposable
+{
+    private readonly BpfObjectHandle bpfObject;
+    private readonly List<Attachment> links;
+    private readonly List<string> pinnedPaths;
+    private readonly List<string> createdPinDirectories;
+
+    public Installation(BpfInstallation description, BpfObjectHandle bpfObject, List<Attachment> links, List<string> pinnedPaths, List<string> createdPinDirectories)
+    {
+        Description = description;
+        this.bpfObject = bpfObject;
+        this.links = links;
+        this.pinnedPaths = pinnedPaths;
+        this.createdPinDirectories = createdPinDirectories;
+    }
+
+    public BpfInstallation Description { get; }
+
+    public string Id => Description.Id;
+
+    /// <summary>Who may uninstall it: null for the hosting process, else an owner tag such as an MCP session.</summary>
+    public string? Owner { get; init; }
+
+    public bool OwnsProgram(uint id) => Description.Programs.Any(p => p.Id == id);
+
+    public bool OwnsMap(uint id) => Description.Maps.Any(m => m.Id == id);
+
+    /// <summary>What the installation attached its program to, as it recorded at attach time.</summary>
+    public string[] AttachedTo(uint programId) => Description.Programs.FirstOrDefault(p => p.Id == programId)?.AttachedTo ?? [];
+
+    public void Dispose()
+    {
+        foreach (var link in links)
+        {
+            link.Dispose();
+        }
+        foreach (var path in pinnedPaths)
+        {
+            try { File.Delete(path); } catch (IOException) { }
+        }
+        foreach (var directory in createdPinDirectories) // deepest first
+        {
+            try { Directory.Delete(directory); } catch (IOException) { }
+        }
+        bpfObject.Dispose();
+    }
+}

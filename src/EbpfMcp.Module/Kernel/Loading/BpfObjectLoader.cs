@@ -1,0 +1,296 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using EbpfMcp.Kernel.Features;
+using EbpfMcp.Kernel.Host;
+using EbpfMcp.Kernel.Installations;
+using EbpfMcp.Kernel.Inventory;
+using EbpfMcp.Model;
+using EbpfMcp.Native;
+
+namespace EbpfMcp.Kernel.Loading;
+
+/// <summary>
+/// Opens a CO-RE BPF object with libbpf, loads it into the kernel (relocating against the running
+/// kernel's BTF), optionally attaches and pins it, and registers it as an installation. Any
+/// failure unwinds everything done so far: nothing of a failed install stays in the kernel.
+/// </summary>
+internal static unsafe class BpfObjectLoader
+{
+    private const int VerifierLogBytes = 256 * 1024;
+    private const int VerifierLogTailLines = 40;
+    public const string PinRoot = "/sys/fs/bpf";
+
+    public static BpfInstallation Install(InstallRequest request)
+    {
+        LibBpfLibrary.EnsureAvailable();
+        ElfObjectValidator.Validate(request.Path);
+        var sha256 = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(request.Path))).ToLowerInvariant();
+        if (request.ExpectedSha256 is { } expected && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BpfException("Sha256Mismatch", $"'{request.Source}' has SHA-256 {sha256}, not the expected {expected.ToLowerInvariant()}. Nothing was loaded.");
+        }
+        var pinDirectory = request.PinPath is null ? null : ValidatePinPath(request.PinPath);
+
+        using var log = LibBpfLog.Capture();
+        var bpfObject = Open(request.Path, log);
+        var links = new List<Attachment>();
+        var pins = new List<string>();
+        var createdPinDirectories = new List<string>();
+        var programs = bpfObject.Programs().ToList();
+        var maps = new List<BpfMapHandle>();
+        try
+        {
+            SelectPrograms(programs, request.ProgramNames);
+            Load(bpfObject, programs, log);
+
+            var loaded = programs.Where(p => p.Autoload).ToList();
+            var attachedTo = loaded.ToDictionary(p => p.Name, _ => new List<string>());
+            if (request.Attach)
+            {
+                foreach (var program in loaded)
+                {
+                    foreach (var attachment in ProgramAttacher.Attach(program, request.Targets))
+                    {
+                        links.Add(attachment);
+                        attachedTo[program.Name].Add(attachment.AttachedTo);
+                    }
+                }
+            }
+            maps = bpfObject.Maps().Where(m => m.Fd >= 0).ToList();
+            if (pinDirectory is not null)
+            {
+                // Remember every directory this creates (deepest first), so uninstall removes exactly those.
+                for (var dir = pinDirectory; dir is not null && !Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
+                {
+                    createdPinDirectories.Add(dir);
+                }
+                Directory.CreateDirectory(pinDirectory);
+                PinAll(pinDirectory, loaded, maps, links, pins);
+            }
+
+            var description = new BpfInstallation
+            {
+                Id = InstallationRegistry.NewId(),
+                Source = request.Source,
+                Sha256 = sha256,
+                PinPath = pinDirectory,
+                InstalledAt = DateTimeOffset.Now,
+                Programs = loaded.Select(p => new BpfInstalledProgram
+                {
+                    Id = ProgramId(p.Fd),
+                    Name = p.Name,
+                    Type = KernelTypeNames.Program((uint)p.Type),
+                    Section = p.Section,
+                    AttachedTo = [.. attachedTo[p.Name]],
+                }).ToArray(),
+                Maps = maps.Select(m =>
+                {
+                    var info = MapInfo(m.Fd);
+                    return new BpfInstalledMap { Id = info.Id, Name = m.Name, Type = KernelTypeNames.Map(info.Type) };
+                }).ToArray(),
+            };
+            ReleaseChildren(programs, maps);
+            var installation = new Installation(description, bpfObject, links, pins, createdPinDirectories) { Owner = request.Owner };
+            InstallationRegistry.Add(installation);
+            return description;
+        }
+        catch
+        {
+            // Children hold references on the object: drop them first so closing it really unloads.
+            ReleaseChildren(programs, maps);
+            new Installation(new BpfInstallation(), bpfObject, links, pins, createdPinDirectories).Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// bpf_object__load with a verifier log buffer per program; a failure becomes the most precise
+    /// <see cref="BpfException"/> the evidence supports. The caller still owns (and closes) the object.
+    /// </summary>
+    public static void Load(BpfObjectHandle bpfObject, List<BpfProgramHandle> programs, LibBpfLog.Scope log)
+    {
+        var logBuffers = new List<IntPtr>();
+        try
+        {
+            foreach (var program in programs.Where(p => p.Autoload))
+            {
+                var buffer = (IntPtr)NativeMemory.AllocZeroed(VerifierLogBytes);
+                logBuffers.Add(buffer);
+                LibBpfObjectApi.SetProgramLogBuffer(program.Pointer, (byte*)buffer, VerifierLogBytes);
+            }
+            int rc = LibBpfObjectApi.Load(bpfObject.DangerousGetHandle());
+            if (rc != 0)
+            {
+                throw LoadFailure(LibBpfSyscallApi.Errno(rc), programs, logBuffers, log.Text);
+            }
+        }
+        finally
+        {
+            // libbpf keeps the pointer: clear it before freeing the memory.
+            foreach (var program in programs.Where(p => p.Autoload))
+            {
+                LibBpfObjectApi.SetProgramLogBuffer(program.Pointer, null, 0);
+            }
+            logBuffers.ForEach(b => NativeMemory.Free((void*)b));
+        }
+    }
+
+    private static void ReleaseChildren(List<BpfProgramHandle> programs, List<BpfMapHandle> maps)
+    {
+        programs.ForEach(p => p.Dispose());
+        maps.ForEach(m => m.Dispose());
+    }
+
+    public static BpfObjectHandle Open(string path, LibBpfLog.Scope log)
+    {
+        var name = Encoding.UTF8.GetBytes(Path.GetFileNameWithoutExtension(path).Replace(".bpf", "") + "\0");
+        IntPtr obj;
+        fixed (byte* n = name)
+        {
+            var options = new LibBpfObjectApi.OpenOptions { Size = (nuint)sizeof(LibBpfObjectApi.OpenOptions), ObjectName = n };
+            obj = LibBpfObjectApi.OpenFile(path, &options);
+        }
+        if (obj != IntPtr.Zero)
+        {
+            return new BpfObjectHandle(obj);
+        }
+        int errno = Marshal.GetLastPInvokeError();
+        var said = log.Text;
+        if (said.Contains("BTF is required", StringComparison.Ordinal))
+        {
+            throw new BpfException("MissingBtf", $"'{path}' has no usable BTF (.BTF section), which its BTF-defined maps need: rebuild it with clang -g -target bpf.", errno, said);
+        }
+        throw new BpfException("InvalidBpfObject", $"libbpf could not open '{path}' as a BPF object: {ErrnoNames.Name(errno)} ({ErrnoNames.Describe(errno)}). {LastLine(said)}".TrimEnd(), errno, said);
+    }
+
+    private static void SelectPrograms(List<BpfProgramHandle> programs, string[]? names)
+    {
+        if (names is not { Length: > 0 })
+        {
+            return;
+        }
+        var unknown = names.Where(n => !programs.Any(p => p.Name == n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new BpfException("ProgramNotFound", $"The object has no program named {string.Join(", ", unknown.Select(u => $"'{u}'"))}; it has {string.Join(", ", programs.Select(p => $"'{p.Name}'"))}.");
+        }
+        foreach (var program in programs)
+        {
+            program.Autoload = names.Contains(program.Name);
+        }
+    }
+
+    /// <summary>Turns a failed bpf_object__load into the most precise error the evidence supports.</summary>
+    private static BpfException LoadFailure(int errno, List<BpfProgramHandle> programs, List<IntPtr> logBuffers, string libbpfSaid)
+    {
+        var autoloaded = programs.Where(p => p.Autoload).ToList();
+        var verifierLogs = autoloaded.Select((p, i) => (Program: p, Log: i < logBuffers.Count ? Marshal.PtrToStringUTF8(logBuffers[i])?.Trim() : null)).ToList();
+
+        // libbpf poisons an instruction whose CO-RE relocation failed (call 0xbad2310) and rewrites
+        // the verifier's complaint about it: the relocation is the real cause, so say that.
+        var relocation = verifierLogs.Select(v => v.Log ?? "").Concat([libbpfSaid])
+            .SelectMany(l => l.Split('\n'))
+            .FirstOrDefault(l => l.Contains("CO-RE relocation", StringComparison.Ordinal) && !l.Contains("<invalid", StringComparison.Ordinal));
+        if (relocation is not null || verifierLogs.Any(v => v.Log?.Contains("195896080", StringComparison.Ordinal) == true))
+        {
+            return new BpfException("CoreRelocationFailed",
+                $"CO-RE relocation failed: the object refers to kernel types or fields this kernel's BTF does not have. {relocation?.Trim()}".TrimEnd(), errno, libbpfSaid);
+        }
+        if (errno is 1 or 13 && !KernelInfoReader.CanLoadPrograms())
+        {
+            return new BpfException("PermissionDenied",
+                $"The kernel refused to load the object: {ErrnoNames.Name(errno)}. Loading BPF programs needs root, or CAP_BPF with CAP_PERFMON (and CAP_NET_ADMIN for networking programs); this thread has {string.Join(", ", KernelInfoReader.EffectiveCapabilities().DefaultIfEmpty("no capabilities"))}.", errno, libbpfSaid);
+        }
+        foreach (var (program, log) in verifierLogs)
+        {
+            if (!string.IsNullOrEmpty(log))
+            {
+                var tail = Tail(log);
+                return new BpfException("VerifierRejected",
+                    $"The kernel verifier rejected program '{program.Name}' (section {program.Section}): {LastLine(tail)}", errno, libbpfSaid, tail);
+            }
+        }
+        foreach (var program in autoloaded)
+        {
+            if (FeatureProbe.ProgramTypeSupported(program.Type) == false)
+            {
+                return new BpfException("ProgramTypeUnsupported",
+                    $"This kernel cannot load program '{program.Name}': program type {KernelTypeNames.Program((uint)program.Type)} (section {program.Section}) is not supported here.", errno, libbpfSaid);
+            }
+        }
+        if (libbpfSaid.Contains("failed to find kernel BTF type ID", StringComparison.Ordinal))
+        {
+            return new BpfException("AttachTargetNotFound", $"A program's attach target does not exist in this kernel. {LastLine(libbpfSaid)}", errno, libbpfSaid);
+        }
+        if (errno is 1 or 13)
+        {
+            return new BpfException("PermissionDenied",
+                $"The kernel refused to load the object: {ErrnoNames.Name(errno)}, although this thread has the capabilities to load BPF programs; kernel lockdown or an LSM policy may forbid this program type. {LastLine(libbpfSaid)}".TrimEnd(), errno, libbpfSaid);
+        }
+        return new BpfException("LoadFailed", $"bpf_object__load failed: {ErrnoNames.Name(errno)} ({ErrnoNames.Describe(errno)}). {LastLine(libbpfSaid)}".TrimEnd(), errno, libbpfSaid);
+    }
+
+    private static string ValidatePinPath(string pinPath)
+    {
+        var full = Path.GetFullPath(pinPath);
+        var bpffs = MountTable.MountPoints("bpf").Select(m => m.TrimEnd('/') + "/").ToList();
+        if (!bpffs.Any(root => full.StartsWith(root, StringComparison.Ordinal)))
+        {
+            throw new BpfException("PinPathNotOnBpffs", $"-PinPath '{pinPath}' is not inside a mounted bpffs ({(bpffs.Count == 0 ? "none is mounted: mount -t bpf bpf /sys/fs/bpf" : string.Join(", ", bpffs))}).");
+        }
+        return full;
+    }
+
+    private static void PinAll(string directory, List<BpfProgramHandle> programs, List<BpfMapHandle> maps, List<Attachment> attachments, List<string> pins)
+    {
+        void Pin(string path, Func<string, int> pin)
+        {
+            int rc = pin(path);
+            if (rc != 0)
+            {
+                throw BpfException.FromErrno($"pin '{path}'", LibBpfSyscallApi.Errno(rc), "PinFailed");
+            }
+            pins.Add(path);
+        }
+        foreach (var program in programs)
+        {
+            Pin(Path.Combine(directory, program.Name), p => LibBpfObjectApi.PinProgram(program.Pointer, p));
+        }
+        foreach (var map in maps)
+        {
+            Pin(Path.Combine(directory, "map_" + map.Name.TrimStart('.')), p => LibBpfObjectApi.PinMap(map.Pointer, p));
+        }
+        var links = attachments.Select(a => a.Link).OfType<BpfLinkHandle>().ToList();
+        for (int i = 0; i < links.Count; i++)
+        {
+            var link = links[i];
+            Pin(Path.Combine(directory, $"link_{i}"), p => LibBpfObjectApi.PinLink(link.Pointer, p));
+        }
+    }
+
+    private static uint ProgramId(int fd)
+    {
+        using var handle = Duplicate(fd);
+        return KernelObjectInfo.Read<BpfProgramInfo>(handle).Id;
+    }
+
+    private static BpfMapInfo MapInfo(int fd)
+    {
+        using var handle = Duplicate(fd);
+        return KernelObjectInfo.Read<BpfMapInfo>(handle);
+    }
+
+    // libbpf owns the object's fds; info reads go through a duplicate so disposal never closes libbpf's.
+    private static BpfFdHandle Duplicate(int fd) => BpfFdHandle.FromResult(LibCDup.Dup(fd), "dup");
+
+    /// <summary>The last lines of a verifier log: where it says why it gave up.</summary>
+    private static string Tail(string log)
+    {
+        var lines = log.Split('\n');
+        return lines.Length <= VerifierLogTailLines ? log : "...\n" + string.Join('\n', lines[^VerifierLogTailLines..]);
+    }
+
+    private static string LastLine(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith("processed ", StringComparison.Ordinal)).LastOrDefault() ?? "";
+}
