@@ -14,6 +14,7 @@
         'Get-BpfHook'
         'Get-BpfMap'
         'Get-BpfFeature'
+        'Get-BpfInstallation'
         'Install-BpfProgram'
         'Uninstall-BpfProgram'
         'Trace-BpfSyscallError'

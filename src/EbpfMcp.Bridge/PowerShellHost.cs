@@ -51,12 +51,28 @@ public sealed class PowerShellHost : IDisposable
         return output;
     }
 
+    /// <summary>
+    /// Runs one command with named parameters (the bridge's own questions to the module); a
+    /// terminating or written error becomes an exception.
+    /// </summary>
+    public List<PSObject> Invoke(string command, Dictionary<string, object?> parameters)
+    {
+        using var ps = Create();
+        ps.AddCommand(command).AddParameters(parameters);
+        var output = ps.Invoke().ToList();
+        if (ps.HadErrors && ps.Streams.Error.Count > 0)
+        {
+            throw new InvalidOperationException($"{command}: {ps.Streams.Error[0]}");
+        }
+        return output;
+    }
+
     public void Dispose() => pool.Dispose();
 
-    /// <summary>The EbpfMcp module manifest next to the bridge (the build copies the module there).</summary>
+    /// <summary>The EbpfMcp module manifest in Modules/EbpfMcp beside the bridge (the build copies the module there).</summary>
     public static string DefaultModuleManifest()
     {
-        var beside = Path.Combine(AppContext.BaseDirectory, "EbpfMcp.psd1");
+        var beside = Path.Combine(AppContext.BaseDirectory, "Modules", "EbpfMcp", "EbpfMcp.psd1");
         if (File.Exists(beside))
         {
             return beside;

@@ -1,5 +1,6 @@
 using EbpfMcp.Bridge;
 using EbpfMcp.Bridge.Http;
+using EbpfMcp.Bridge.Ownership;
 using EbpfMcp.Bridge.Tools;
 
 BridgeOptions options;
@@ -24,7 +25,8 @@ var started = System.Diagnostics.Stopwatch.StartNew();
 using var host = new PowerShellHost([PowerShellHost.DefaultModuleManifest(), .. options.Modules], options.PoolSize);
 var catalog = ToolCatalog.Reflect(host);
 using var audit = new AuditLog(options.AuditLog == "none" ? null : options.AuditLog);
-var invoker = new ToolInvoker(host, options, audit);
+var installations = new SessionInstallations(host);
+var invoker = new ToolInvoker(host, options, audit, installations);
 var handlers = new McpToolHandlers(catalog, invoker, options);
 log.WriteLine($"ebpf-mcp: {handlers.Visible.Count()} tools ready in {started.ElapsedMilliseconds} ms{(options.AllowDeploy ? " (deploy allowed)" : "")}.");
 // Start-up (engine, help, reflection, kernel probing) leaves garbage behind: hand it back to the
@@ -32,5 +34,5 @@ log.WriteLine($"ebpf-mcp: {handlers.Visible.Count()} tools ready in {started.Ela
 GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
 return options.Transport == "stdio"
-    ? await StdioServer.RunAsync(handlers, options)
-    : await HttpServer.RunAsync(handlers, options, log, catalog, invoker);
+    ? await StdioServer.RunAsync(handlers, installations)
+    : await HttpServer.RunAsync(handlers, options, log, catalog, invoker, installations);

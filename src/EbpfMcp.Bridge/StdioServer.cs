@@ -1,11 +1,11 @@
-using EbpfMcp.Kernel.Installations;
+using EbpfMcp.Bridge.Ownership;
 
 namespace EbpfMcp.Bridge;
 
 /// <summary>MCP over stdin/stdout. The session ends at EOF: what it installed is removed then.</summary>
 public static class StdioServer
 {
-    public static async Task<int> RunAsync(McpToolHandlers handlers, BridgeOptions options)
+    public static async Task<int> RunAsync(McpToolHandlers handlers, SessionInstallations installations)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -21,7 +21,7 @@ public static class StdioServer
         }
         finally
         {
-            var removed = HostedInstallations.RemoveOwnedBy(McpToolHandlers.StdioOwner);
+            var removed = installations.RemoveAll(McpToolHandlers.StdioOwner);
             if (removed > 0)
             {
                 Console.Error.WriteLine($"ebpf-mcp: session ended, removed {removed} installation(s).");

@@ -19,7 +19,9 @@ public sealed class BridgeStdioTests
         var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name);
 
         // Read-only tools of EbpfMcp plus the test module's cmdlets; no deploy tools without --allow-deploy.
-        Assert.Equal(["Get-BpfFeature", "Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Get-BpfTestEcho", "Measure-BpfTestWait", "Trace-BpfExec", "Trace-BpfFileOpen", "Trace-BpfSyscallError", "Trace-BpfTcpState"], tools.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(ModuleCmdlets.ReadOnly.Concat(["Get-BpfTestEcho", "Measure-BpfTestWait"]).Order(StringComparer.Ordinal), tools.Keys.Order(StringComparer.Ordinal));
+        // -Owner is the session: bound by the bridge, never offered to a client.
+        Assert.All(tools.Values, t => Assert.False(t.ProtocolTool.InputSchema.GetProperty("properties").TryGetProperty("Owner", out _), t.Name));
 
         var map = tools["Get-BpfMap"].ProtocolTool;
         var props = map.InputSchema.GetProperty("properties");

@@ -6,7 +6,8 @@ namespace EbpfMcp.Tests;
 /// <summary>The assembled out/EbpfMcp folder is a module Import-Module accepts, with help and views.</summary>
 public sealed class ModuleManifestTests
 {
-    private static readonly string[] Cmdlets = ["Get-BpfFeature", "Get-BpfHook", "Get-BpfKernelInfo", "Get-BpfMap", "Install-BpfProgram", "Trace-BpfExec", "Trace-BpfFileOpen", "Trace-BpfSyscallError", "Trace-BpfTcpState", "Uninstall-BpfProgram"];
+    // Every cmdlet class of the module: the manifest must export exactly these.
+    private static readonly string[] Cmdlets = ModuleCmdlets.All;
 
     public static TheoryData<string> ExportedCmdlets() => new(Cmdlets);
 

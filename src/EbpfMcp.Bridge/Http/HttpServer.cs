@@ -1,13 +1,13 @@
 using System.Net;
+using EbpfMcp.Bridge.Ownership;
 using EbpfMcp.Bridge.Tools;
-using EbpfMcp.Kernel.Installations;
 
 namespace EbpfMcp.Bridge.Http;
 
 /// <summary>MCP over Streamable HTTP on /mcp, behind the token/Host/Origin guard and the body cap.</summary>
 public static class HttpServer
 {
-    public static async Task<int> RunAsync(McpToolHandlers handlers, BridgeOptions options, TextWriter log, ToolCatalog catalog, ToolInvoker invoker)
+    public static async Task<int> RunAsync(McpToolHandlers handlers, BridgeOptions options, TextWriter log, ToolCatalog catalog, ToolInvoker invoker, SessionInstallations installations)
     {
         TokenStore.Token token;
         try
@@ -52,7 +52,7 @@ public static class HttpServer
                     }
                     finally
                     {
-                        var removed = HostedInstallations.RemoveOwnedBy(owner);
+                        var removed = installations.RemoveAll(owner);
                         if (removed > 0)
                         {
                             log.WriteLine($"ebpf-mcp: session {server.SessionId} ended, removed {removed} installation(s).");
@@ -75,7 +75,7 @@ public static class HttpServer
             ? $"ebpf-mcp: bearer token written to {token.Source} (mode 0600)"
             : $"ebpf-mcp: bearer token from {token.Source}");
         await app.WaitForShutdownAsync();
-        HostedInstallations.RemoveOwnedBy(SeedCompatibility.Owner);
+        installations.RemoveAll(SeedCompatibility.Owner);
         return 0;
     }
 }

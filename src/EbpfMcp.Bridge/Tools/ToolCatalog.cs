@@ -25,15 +25,40 @@ public sealed class ToolCatalog
     public static ToolCatalog Reflect(PowerShellHost host)
     {
         var modules = host.Modules.Select(m => Path.GetFileNameWithoutExtension(m)).ToArray();
-        var commands = host.Run("param($m) Get-Command -Module $m -CommandType Cmdlet", new Dictionary<string, object?> { ["m"] = modules })
+        var commands = host.Invoke("Get-Command", new() { ["Module"] = modules, ["CommandType"] = CommandTypes.Cmdlet })
             .Select(o => o.BaseObject).OfType<CmdletInfo>().ToList();
-        return new ToolCatalog(commands.Select(c => Describe(host, c)));
+        var (unavailable, noTracer) = UnavailableTracers(host);
+        return new ToolCatalog(commands.Select(c => Describe(host, c, unavailable.GetValueOrDefault(c.Name) ?? (IsTrace(c.Verb) ? noTracer : null))));
     }
 
-    private static ToolDefinition Describe(PowerShellHost host, CmdletInfo cmdlet)
+    /// <summary>
+    /// Tracers this kernel cannot run, with the reason: what Get-BpfFeature -Category Tracer says
+    /// (the same answer a pwsh user gets).
+    /// </summary>
+    private static (Dictionary<string, string> ByTracer, string? Everyone) UnavailableTracers(PowerShellHost host)
+    {
+        try
+        {
+            var unavailable = host.Invoke("Get-BpfFeature", new() { ["Category"] = new[] { "Tracer" } })
+                .Where(f => f.Properties["Supported"]?.Value is false)
+                .ToDictionary(f => (string)f.Properties["Name"].Value, f => (string)f.Properties["Reason"].Value, StringComparer.OrdinalIgnoreCase);
+            return (unavailable, null);
+        }
+        catch (Exception e) when (e is InvalidOperationException or RuntimeException)
+        {
+            // No libbpf, say: no tracer can run, for the same reason; the other tools still serve.
+            return ([], e.Message);
+        }
+    }
+
+    private static bool IsTrace(string verb) => verb is VerbsDiagnostic.Trace or VerbsDiagnostic.Measure;
+
+    private static ToolDefinition Describe(PowerShellHost host, CmdletInfo cmdlet, string? unavailable)
     {
         var type = cmdlet.ImplementingType;
-        var parameters = ToolParameter.Reflect(type).ToList();
+        var all = ToolParameter.Reflect(type).ToList();
+        // -Owner is the session: the bridge binds it, a client never sees it.
+        var parameters = all.Where(p => !string.Equals(p.Name, ToolDefinition.OwnerParameter, StringComparison.OrdinalIgnoreCase)).ToList();
         var help = ReadHelp(host, cmdlet.Name);
         foreach (var p in parameters)
         {
@@ -50,7 +75,6 @@ public sealed class ToolCatalog
         bool readOnly = ReadOnlyVerbs.Contains(cmdletAttribute.VerbName);
         // A tracer this kernel cannot run stays listed, and its description says why up front,
         // so an agent learns it before calling rather than from a failure.
-        var unavailable = UnavailableReason(cmdlet.Name);
         var description = ComposeDescription(help, parameters, sets);
         if (unavailable is not null)
         {
@@ -67,7 +91,9 @@ public sealed class ToolCatalog
             InputSchema = InputSchemaBuilder.Build(parameters, sets),
             OutputSchema = OutputSchemaBuilder.Build(outputTypes!),
             ChangesKernel = changesKernel,
-            IsTrace = cmdletAttribute.VerbName is VerbsDiagnostic.Trace or VerbsDiagnostic.Measure,
+            Verb = cmdletAttribute.VerbName,
+            TakesOwner = all.Count != parameters.Count,
+            IsTrace = IsTrace(cmdletAttribute.VerbName),
             Annotations = new ToolAnnotations
             {
                 Title = cmdlet.Name,
@@ -78,18 +104,6 @@ public sealed class ToolCatalog
                 OpenWorldHint = parameters.Any(p => p.Name == "Uri"),
             },
         };
-    }
-
-    private static string? UnavailableReason(string cmdlet)
-    {
-        try
-        {
-            return EbpfMcp.Kernel.Features.HostedFeatures.UnavailableReason(cmdlet);
-        }
-        catch (Exception e) when (e is DllNotFoundException or PlatformNotSupportedException)
-        {
-            return e.Message;
-        }
     }
 
     private sealed record HelpText(string Synopsis, string Description, Dictionary<string, string> Parameters);

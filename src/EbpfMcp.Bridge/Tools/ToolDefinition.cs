@@ -17,6 +17,11 @@ public sealed class ToolDefinition
     public required ToolAnnotations Annotations { get; init; }
     /// <summary>Install-/Uninstall- tools: listed and callable only with --allow-deploy.</summary>
     public required bool ChangesKernel { get; init; }
+    /// <summary>The cmdlet's verb (Get, Install, Trace, ...).</summary>
+    public required string Verb { get; init; }
+    /// <summary>The cmdlet has an -Owner parameter, which the bridge binds to the calling session.</summary>
+    public required bool TakesOwner { get; init; }
+    public const string OwnerParameter = "Owner";
     /// <summary>Trace-/Measure- tools: they hold kernel hooks for their duration, so their concurrency is capped.</summary>
     public required bool IsTrace { get; init; }
 

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EbpfMcp.Bridge.Ownership;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 
@@ -12,21 +13,10 @@ namespace EbpfMcp.Bridge.Tools;
 /// progress and log records to the client, caps the output, stops the pipeline on cancellation,
 /// and shapes the result (structuredContent plus the same data as text).
 /// </summary>
-public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, AuditLog audit)
+public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, AuditLog audit, SessionInstallations installations)
 {
     private readonly DeployPolicy policy = new(options.AllowSources);
     private int runningTraces;
-
-    // Tools that change the kernel run in this wrapper, which sets $EbpfMcpOwner so installations
-    // are tagged with their session. A statement-terminating error is caught and rethrown so it
-    // ends the call as an error; non-terminating errors stay in the error stream. Read-only tools
-    // run as a bare command: parsing a script costs more than the cmdlet itself.
-    private const string OwnerWrapper = """
-        param([string]$Command, [hashtable]$Arguments, [string]$Owner, [bool]$Detailed)
-        $EbpfMcpOwner = $Owner
-        if ($Detailed) { $VerbosePreference = 'Continue'; $DebugPreference = 'Continue' }
-        try { & $Command @Arguments } catch { throw $_ }
-        """;
 
     /// <summary>Where progress and log records go; <paramref name="Detailed"/> asks for verbose and debug records too.</summary>
     public sealed record Sink(Func<ProgressNotificationValue, Task>? Progress, Func<LoggingLevel, string, Task>? Log, bool Detailed = false);
@@ -34,7 +24,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     public async Task<CallToolResult> CallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var before = tool.ChangesKernel ? EbpfMcp.Kernel.Installations.HostedInstallations.ProgramIdsOwnedBy(owner) : [];
+        var before = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
         var outcome = "error";
         string? errorId = null;
         try
@@ -51,7 +41,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         }
         finally
         {
-            var after = tool.ChangesKernel ? EbpfMcp.Kernel.Installations.HostedInstallations.ProgramIdsOwnedBy(owner) : [];
+            var after = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
             audit.Write(owner, tool.Name, arguments, outcome, errorId, clock.Elapsed.TotalMilliseconds, after.Except(before), before.Except(after));
         }
     }
@@ -77,6 +67,10 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         if (tool.ChangesKernel && policy.Check(bound) is { } denied)
         {
             return ErrorResult(denied);
+        }
+        if (tool.Verb == VerbsLifecycle.Install && OverQuota(owner, beforeInstall: true) is { } full)
+        {
+            return ErrorResult(QuotaExceeded(full)); // refused before anything is loaded
         }
         if (tool.IsTrace)
         {
@@ -105,20 +99,15 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
 
     private async Task<CallToolResult> RunAsync(ToolDefinition tool, Hashtable bound, string owner, Sink sink, CancellationToken cancellationToken)
     {
-        var installationsBefore = tool.ChangesKernel ? EbpfMcp.Kernel.Installations.HostedInstallationUsage.InstallationIdsOwnedBy(owner) : [];
-
         using var ps = host.Create();
-        if (tool.ChangesKernel)
+        ps.AddCommand(tool.Name).AddParameters(bound);
+        if (tool.TakesOwner)
         {
-            ps.AddScript(OwnerWrapper).AddParameter("Command", tool.Name).AddParameter("Arguments", bound).AddParameter("Owner", owner).AddParameter("Detailed", sink.Detailed);
+            ps.AddParameter(ToolDefinition.OwnerParameter, owner);
         }
-        else
+        if (sink.Detailed)
         {
-            ps.AddCommand(tool.Name).AddParameters(bound);
-            if (sink.Detailed)
-            {
-                ps.AddParameter("Verbose").AddParameter("Debug");
-            }
+            ps.AddParameter("Verbose").AddParameter("Debug");
         }
 
         var notifications = new NotificationQueue();
@@ -174,9 +163,14 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             failure = (JsonObject)errors[0]!.DeepClone(); // nothing but errors: the call failed
         }
-        if (failure is null && tool.ChangesKernel && OverQuota(owner, installationsBefore) is { } quota)
+        if (failure is null && tool.Verb == VerbsLifecycle.Install && OverQuota(owner, beforeInstall: false) is { } quota)
         {
-            return ErrorResult(quota); // what this call installed was removed again
+            // Remove exactly what this call installed (its output), not other calls' installations.
+            foreach (var id in structured["items"]!.AsArray().Select(i => (string?)i?["Id"]).OfType<string>())
+            {
+                installations.Remove(id, owner);
+            }
+            return ErrorResult(QuotaExceeded(quota + " The installation was removed again."));
         }
         if (failure is not null)
         {
@@ -197,31 +191,27 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     }
 
     /// <summary>
-    /// When the owner's installations exceed a quota, removes the ones this call added and
-    /// returns the error; null when within quota.
+    /// Why the owner is over a quota, or null. Before an install, a full program quota already
+    /// refuses (every install adds a program); after it, only what went over.
     /// </summary>
-    private JsonObject? OverQuota(string owner, IReadOnlyList<string> installationsBefore)
+    private string? OverQuota(string owner, bool beforeInstall)
     {
-        var usage = EbpfMcp.Kernel.Installations.HostedInstallationUsage.UsageOf(owner);
-        string? exceeded = usage.Programs > options.QuotaPrograms ? $"{usage.Programs} programs (quota {options.QuotaPrograms})"
+        var usage = installations.UsageOf(owner);
+        int programsAllowed = beforeInstall ? options.QuotaPrograms - 1 : options.QuotaPrograms;
+        string? exceeded = usage.Programs > programsAllowed ? $"{usage.Programs} programs (quota {options.QuotaPrograms})"
             : usage.Maps > options.QuotaMaps ? $"{usage.Maps} maps (quota {options.QuotaMaps})"
             : usage.MemlockBytes > options.QuotaMemlockBytes ? $"{usage.MemlockBytes} bytes of locked kernel memory (quota {options.QuotaMemlockBytes})"
             : null;
-        if (exceeded is null)
-        {
-            return null;
-        }
-        foreach (var id in EbpfMcp.Kernel.Installations.HostedInstallationUsage.InstallationIdsOwnedBy(owner).Except(installationsBefore))
-        {
-            EbpfMcp.Kernel.Installations.HostedInstallationUsage.Remove(id);
-        }
-        return new JsonObject
-        {
-            ["errorId"] = "QuotaExceeded",
-            ["category"] = nameof(ErrorCategory.QuotaExceeded),
-            ["message"] = $"This session would hold {exceeded}; the installation was removed again. Uninstall something first, or start the bridge with a larger quota.",
-        };
+        return exceeded is null ? null
+            : $"This session {(beforeInstall ? "already holds" : "would hold")} {exceeded}. Uninstall something first, or start the bridge with a larger quota.";
     }
+
+    private static JsonObject QuotaExceeded(string message) => new()
+    {
+        ["errorId"] = "QuotaExceeded",
+        ["category"] = nameof(ErrorCategory.QuotaExceeded),
+        ["message"] = message,
+    };
 
     public static CallToolResult ErrorResult(JsonObject error)
     {

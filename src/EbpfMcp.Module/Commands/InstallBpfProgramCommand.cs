@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using EbpfMcp.Kernel.Installations;
 using EbpfMcp.Kernel.Loading;
 using EbpfMcp.Model;
 using EbpfMcp.Native;
@@ -84,6 +85,11 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
     [ValidateRange(1, 10_000)]
     public int SampleFrequency { get; set; } = 49;
 
+    /// <summary>Who may uninstall it (default: this process). The MCP bridge passes its session here.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Owner { get; set; }
+
     // Ctrl+C (or MCP cancellation) during a download cancels it.
     private readonly CancellationTokenSource stopping = new();
 
@@ -114,7 +120,7 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
                 Attach = Attach,
                 PinPath = PinPath,
                 Targets = new AttachTargets { Interface = Interface, Cgroup = Cgroup, SampleFrequency = SampleFrequency, Tracepoint = Tracepoint, Binary = Binary, Symbol = Symbol },
-                Owner = SessionState.PSVariable.GetValue(OwnerVariable) as string,
+                Owner = Owner ?? InstallationRegistry.ProcessOwner,
             });
             WriteVerbose($"Installed {installation.Id}: {installation.ProgramCount} program(s), {installation.MapCount} map(s).");
             WriteObject(installation);
@@ -143,7 +149,4 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
             }
         }
     }
-
-    /// <summary>A host (the MCP bridge) sets this variable to tag installations with their owner.</summary>
-    public const string OwnerVariable = "EbpfMcpOwner";
 }

@@ -1,10 +1,15 @@
 namespace EbpfMcp.Model;
 
-/// <summary>What one Install-BpfProgram call put into the kernel; owned by this process until uninstalled.</summary>
+/// <summary>
+/// What one Install-BpfProgram call put into the kernel. It stays until Uninstall-BpfProgram, the
+/// module's removal or the end of the process; only its owner may uninstall it.
+/// </summary>
 public sealed class BpfInstallation
 {
     /// <summary>Installation id, e.g. "bpf-4f1c2a9e"; Uninstall-BpfProgram -Id takes it.</summary>
     public string Id { get; internal init; } = "";
+    /// <summary>Who may uninstall it: "process:PID" by default, or what Install-BpfProgram -Owner said (the MCP bridge: its session).</summary>
+    public string Owner { get; internal init; } = "";
     public string Source { get; internal init; } = "";
     public string Sha256 { get; internal init; } = "";
     public int ProgramCount => Programs.Length;
@@ -14,6 +19,8 @@ public sealed class BpfInstallation
     /// <summary>The bpffs directory the objects were pinned under, when -PinPath was given.</summary>
     public string? PinPath { get; internal init; }
     public DateTimeOffset InstalledAt { get; internal init; }
+    /// <summary>Kernel memory its programs and maps lock (the kernel's memlock charge, from fdinfo), in bytes.</summary>
+    public long MemlockBytes { get; internal init; }
 
     public override string ToString() => $"{Id} {Source}";
 }

@@ -160,8 +160,4 @@ internal static class FeatureProbe
         }
         return names.All(n => Directory.Exists(Path.Combine(eventsDirectory, n)));
     }
-
-    /// <summary>Why a tracer cmdlet cannot run here, or null when it can (for hosts such as the MCP bridge).</summary>
-    public static string? TracerUnavailableReason(string cmdlet) =>
-        Get("Tracer", out _).FirstOrDefault(f => f.Name == cmdlet) is { Supported: false } f ? f.Reason : null;
 }

@@ -28,8 +28,8 @@ internal sealed class Installation : IDisposable
 
     public string Id => Description.Id;
 
-    /// <summary>Who may uninstall it: null for the hosting process, else an owner tag such as an MCP session.</summary>
-    public string? Owner { get; init; }
+    /// <summary>Who may uninstall it (see <see cref="BpfInstallation.Owner"/>).</summary>
+    public string Owner => Description.Owner;
 
     public bool OwnsProgram(uint id) => Description.Programs.Any(p => p.Id == id);
 

@@ -54,7 +54,7 @@ internal static unsafe class HookInventory
         // Link-less attachments this module made (tc filters) are known from the installation record.
         foreach (var p in programs)
         {
-            if (InstallationRegistry.OwnerOfProgram(p.Info.Id) is { } owner && InstallationRegistry.Find(owner) is { } installation)
+            if (InstallationRegistry.OfProgram(p.Info.Id) is { } installation)
             {
                 attachments[p.Info.Id].AddRange(installation.AttachedTo(p.Info.Id).Where(a => a.StartsWith("tc:", StringComparison.Ordinal)));
             }
@@ -75,7 +75,7 @@ internal static unsafe class HookInventory
             Uid = p.Info.CreatedByUid,
             RunCount = p.Info.RunCount,
             RunTimeNs = p.Info.RunTimeNs,
-            InstalledBy = InstallationRegistry.OwnerOfProgram(p.Info.Id),
+            InstalledBy = InstallationRegistry.OfProgram(p.Info.Id)?.Id,
         }).ToList();
     }
 

@@ -75,6 +75,25 @@ internal static unsafe class KernelObjectInfo
         }
     }
 
+    /// <summary>The kernel's memlock charge of a program or map fd (its fdinfo "memlock:" line), in bytes; 0 when unknown.</summary>
+    public static long Memlock(int fd)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{fd}"))
+            {
+                if (line.StartsWith("memlock:", StringComparison.Ordinal) && long.TryParse(line.AsSpan(8).Trim(), out var bytes))
+                {
+                    return bytes;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return 0;
+    }
+
     public static string CString(byte* bytes, int max)
     {
         int n = 0;

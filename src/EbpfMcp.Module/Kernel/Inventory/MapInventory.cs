@@ -44,7 +44,7 @@ internal static unsafe class MapInventory
             BtfId = m.BtfId,
             ProgramIds = users.TryGetValue(m.Id, out var p) ? [.. p] : [],
             Pinned = PinnedObjects.For(pins.Maps, m.Id),
-            InstalledBy = InstallationRegistry.OwnerOfMap(m.Id),
+            InstalledBy = InstallationRegistry.OfMap(m.Id)?.Id,
         }).ToList();
     }
 

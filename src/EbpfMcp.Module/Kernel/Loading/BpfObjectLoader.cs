@@ -72,6 +72,7 @@ internal static unsafe class BpfObjectLoader
             var description = new BpfInstallation
             {
                 Id = InstallationRegistry.NewId(),
+                Owner = request.Owner,
                 Source = request.Source,
                 Sha256 = sha256,
                 PinPath = pinDirectory,
@@ -89,9 +90,10 @@ internal static unsafe class BpfObjectLoader
                     var info = MapInfo(m.Fd);
                     return new BpfInstalledMap { Id = info.Id, Name = m.Name, Type = KernelTypeNames.Map(info.Type) };
                 }).ToArray(),
+                MemlockBytes = loaded.Sum(p => KernelObjectInfo.Memlock(p.Fd)) + maps.Sum(m => KernelObjectInfo.Memlock(m.Fd)),
             };
             ReleaseChildren(programs, maps);
-            var installation = new Installation(description, bpfObject, links, pins, createdPinDirectories) { Owner = request.Owner };
+            var installation = new Installation(description, bpfObject, links, pins, createdPinDirectories);
             InstallationRegistry.Add(installation);
             return description;
         }

@@ -10,7 +10,8 @@ internal sealed record InstallRequest
     public bool Attach { get; init; }
     public string? PinPath { get; init; }
     public AttachTargets Targets { get; init; } = new();
-    public string? Owner { get; init; }
+    /// <summary>Who may uninstall it: an MCP session, or this process by default.</summary>
+    public required string Owner { get; init; }
 }
 
 /// <summary>Where programs whose section does not name a hook get attached.</summary>
