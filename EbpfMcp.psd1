@@ -21,6 +21,9 @@
         'Trace-BpfExec'
         'Trace-BpfFileOpen'
         'Trace-BpfTcpState'
+        'Get-BpfTrace'
+        'Receive-BpfTrace'
+        'Stop-BpfTrace'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -5,24 +5,20 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
-#include "ebpf_mcp_filter.h"
+#include "ebpf_mcp_context.h"
 #include "ebpf_mcp_events.h"
 
 #define FILENAME_LEN 256
 #define ARGS_LEN 512
 
 struct exec_event {
-	__u64 timestamp_ns;
-	__u32 pid;
-	__u32 ppid;
-	__u32 uid;
+	struct event_context ctx;
 	__u32 args_size;
-	char comm[TASK_COMM_LEN];
+	__s32 return_code;     /* 0, or -errno of a failed exec */
 	char filename[FILENAME_LEN];
 	char args[ARGS_LEN];   /* NUL-separated, as in /proc/PID/cmdline */
-	__s32 return_code;     /* 0, or -errno of a failed exec */
-	__u32 pad;
 };
+BTF_EXPORT(exec_event);
 
 /* The filename pointer of each thread's execve in flight, to report it if the exec fails. */
 struct {
@@ -34,22 +30,16 @@ struct {
 
 const volatile struct process_filter trace_config = {};
 
-/* A ring buffer slot with the fields every exec event has; NULL (and counted lost) when full. */
-static __always_inline struct exec_event *reserve_event(__u32 tgid)
+/* A ring buffer slot with the context every event has; NULL (and counted lost) when full. */
+static __always_inline struct exec_event *reserve_event(void)
 {
 	struct exec_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	struct task_struct *task;
 
 	if (!e) {
 		count_lost();
 		return NULL;
 	}
-	task = (struct task_struct *)bpf_get_current_task();
-	e->timestamp_ns = bpf_ktime_get_boot_ns();
-	e->pid = tgid;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill_context(&e->ctx);
 	return e;
 }
 
@@ -62,7 +52,7 @@ int exec_event(struct trace_event_raw_sched_process_exec *ctx)
 	if (!process_wanted(&trace_config, tgid))
 		return 0;
 
-	struct exec_event *e = reserve_event(tgid);
+	struct exec_event *e = reserve_event();
 	if (!e)
 		return 0;
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -79,7 +69,6 @@ int exec_event(struct trace_event_raw_sched_process_exec *ctx)
 	if (size && bpf_probe_read_user(e->args, size & (ARGS_LEN - 1 | ARGS_LEN), (void *)start))
 		e->args_size = 0;
 	e->return_code = 0;
-	e->pad = 0;
 
 	bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -111,14 +100,13 @@ static __always_inline int exec_exit(long ret)
 	if (ret >= 0)
 		return 0;
 
-	struct exec_event *e = reserve_event(id >> 32);
+	struct exec_event *e = reserve_event();
 	if (!e)
 		return 0;
 	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (const char *)filename) < 0)
 		e->filename[0] = 0;
 	e->args_size = 0;
 	e->return_code = ret;
-	e->pad = 0;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

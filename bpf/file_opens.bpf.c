@@ -3,22 +3,20 @@
 // kept per thread at entry; the event is emitted at exit, when the result is known.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "ebpf_mcp_filter.h"
+#include "ebpf_mcp_context.h"
 #include "ebpf_mcp_events.h"
 
 #define PATH_LEN 256
 
 struct open_event {
-	__u64 timestamp_ns;
-	__u32 pid;
-	__u32 tid;
+	struct event_context ctx;
 	__s64 result;
 	__u64 flags;
 	__u32 syscall;         /* 0 open, 1 openat, 2 openat2 */
 	__u32 pad;
-	char comm[TASK_COMM_LEN];
 	char path[PATH_LEN];
 };
+BTF_EXPORT(open_event);
 
 struct open_config {
 	struct process_filter process;
@@ -70,14 +68,11 @@ static __always_inline int leave(long ret)
 		bpf_map_delete_elem(&pending, &tid);
 		return 0;
 	}
-	e->timestamp_ns = bpf_ktime_get_boot_ns();
-	e->pid = id >> 32;
-	e->tid = tid;
+	fill_context(&e->ctx);
 	e->result = ret;
 	e->flags = p->flags;
 	e->syscall = p->syscall;
 	e->pad = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), p->path) < 0)
 		e->path[0] = 0;
 	bpf_map_delete_elem(&pending, &tid);

@@ -1,23 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 // Trace-BpfSyscallError: counts failing system calls in the kernel, per (process, syscall, errno),
 // in a per-CPU hash so CPUs never contend. Only failures reach the map: the first test is ret < 0.
-// The hot path does one lookup on a 12-byte key; the process name is recorded once per process,
-// when its first failure is counted. Hooks, fastest first: tp_btf/sys_exit (registers read
+// The hot path does one lookup on a 12-byte key; who the process is (name, parent, user, cgroup)
+// is recorded once per process, when its first failure is counted. Hooks, fastest first: tp_btf/sys_exit (registers read
 // directly), raw_tp/sys_exit, and the raw_syscalls:sys_exit tracepoint.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
-#include "ebpf_mcp_filter.h"
+#include "ebpf_mcp_context.h"
 
 struct syscall_error_key {
 	__u32 tgid;
 	__s32 syscall;
 	__s32 error;      /* positive errno */
-};
-
-struct process_name {
-	char comm[TASK_COMM_LEN];
 };
 
 struct syscall_error_config {
@@ -35,12 +31,13 @@ struct {
 	__type(value, __u64);
 } syscall_errors SEC(".maps");
 
+/* Who each process is (name, parent, user, cgroup), recorded at its first counted failure. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, struct process_name);
-} process_names SEC(".maps");
+	__type(value, struct event_context);
+} processes SEC(".maps");
 
 /* Failures that could not be counted because the table above was full (reported, not hidden). */
 struct {
@@ -74,7 +71,7 @@ static __always_inline int count_failure(long id, long ret)
 		*count += 1; /* per-CPU value: no other CPU writes it */
 	} else {
 		__u64 one = 1;
-		struct process_name name;
+		struct event_context who;
 		long err = bpf_map_update_elem(&syscall_errors, &key, &one, BPF_NOEXIST);
 
 		if (err == -17 /* EEXIST: another CPU inserted it first */) {
@@ -89,8 +86,8 @@ static __always_inline int count_failure(long id, long ret)
 				*lost += 1;
 			return 0;
 		}
-		bpf_get_current_comm(name.comm, sizeof(name.comm));
-		bpf_map_update_elem(&process_names, &tgid, &name, BPF_ANY);
+		fill_context(&who);
+		bpf_map_update_elem(&processes, &tgid, &who, BPF_NOEXIST);
 	}
 	return 0;
 }

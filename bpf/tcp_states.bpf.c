@@ -4,7 +4,7 @@
 // change happened (the process for connect/close; often none for changes made in softirq).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "ebpf_mcp_filter.h"
+#include "ebpf_mcp_context.h"
 #include "ebpf_mcp_events.h"
 
 #define AF_INET 2
@@ -13,10 +13,9 @@
 #define TCP_CLOSE 7
 
 struct tcp_event {
-	__u64 timestamp_ns;
+	struct event_context ctx;
 	__u64 socket;
 	__u64 in_state_ns;     /* 0 when the previous change was not seen */
-	__u32 pid;
 	__s32 old_state;
 	__s32 new_state;
 	__u16 family;
@@ -25,8 +24,8 @@ struct tcp_event {
 	__u16 pad;
 	__u8 saddr[16];
 	__u8 daddr[16];
-	char comm[TASK_COMM_LEN];
 };
+BTF_EXPORT(tcp_event);
 
 const volatile struct process_filter trace_config = {};
 
@@ -45,7 +44,7 @@ int tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	if ((trace_config.pid_count || trace_config.comm_set) && !process_wanted(&trace_config, tgid))
+	if (filter_set(&trace_config) && !process_wanted(&trace_config, tgid))
 		return 0;
 
 	__u64 sk = (__u64)ctx->skaddr;
@@ -62,10 +61,9 @@ int tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		count_lost();
 		return 0;
 	}
-	e->timestamp_ns = now;
+	fill_context(&e->ctx);
 	e->socket = sk;
 	e->in_state_ns = in_state;
-	e->pid = tgid;
 	e->old_state = ctx->oldstate;
 	e->new_state = ctx->newstate;
 	e->family = ctx->family;
@@ -82,7 +80,6 @@ int tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
 		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
 	}
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

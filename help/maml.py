@@ -102,8 +102,13 @@ def syntax_xml(name, syntax, params):
     return "\n".join(items)
 
 
+def expand(text):
+    """{{name}} stands for help/shared/name.md: text every tracer's help has (parameters, context)."""
+    return re.sub(r"\{\{([\w-]+)\}\}", lambda m: (HERE / "shared" / f"{m.group(1)}.md").read_text().strip(), text)
+
+
 def command_xml(path):
-    text = path.read_text()
+    text = expand(path.read_text())
     name = text.splitlines()[0].lstrip("# ").strip()
     verb, noun = name.split("-", 1)
     s = sections(text)

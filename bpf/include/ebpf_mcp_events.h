@@ -25,4 +25,11 @@ static __always_inline void count_lost(void)
 		*lost += 1;
 }
 
+/*
+ * Puts an event struct into the object's BTF (a pointer in .bss that nothing reads): records only
+ * pass through the ring buffer, so nothing else would make clang emit their type, and the C#
+ * mirrors of the records are checked against this BTF.
+ */
+#define BTF_EXPORT(name) struct name *btf_export_##name __attribute__((unused))
+
 #endif

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 // The process filter every tracer shares. The cmdlet writes it into .rodata before the load, so
-// the verifier sees constants and prunes the checks a trace does not use.
+// the verifier sees constants and prunes the checks a trace does not use. A process is named by
+// its thread-group leader's comm (what ps shows), not by the comm of the thread that runs.
 #ifndef EBPF_MCP_FILTER_H
 #define EBPF_MCP_FILTER_H
+
+#include <bpf/bpf_core_read.h>
 
 #define TASK_COMM_LEN 16
 #define MAX_PIDS 8
@@ -10,6 +13,8 @@
 struct process_filter {
 	__u32 pid_count;              /* 0: every process */
 	__u32 pids[MAX_PIDS];         /* thread group ids */
+	__u32 exclude_count;          /* processes left out (the MCP bridge leaves itself out) */
+	__u32 exclude_pids[MAX_PIDS];
 	__u32 comm_set;               /* 1: only the process named comm */
 	char comm[TASK_COMM_LEN];
 };
@@ -26,6 +31,15 @@ static __always_inline bool comm_matches(const char *want, const char *have)
 	return true;
 }
 
+/* The current process's name: its thread-group leader's comm. */
+static __always_inline void current_process_name(char *name)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (BPF_CORE_READ_STR_INTO((char (*)[TASK_COMM_LEN])name, task, group_leader, comm) < 0)
+		bpf_get_current_comm(name, TASK_COMM_LEN);
+}
+
 /* true when the current task passes the filter */
 static __always_inline bool process_wanted(const volatile struct process_filter *f, __u32 tgid)
 {
@@ -39,11 +53,18 @@ static __always_inline bool process_wanted(const volatile struct process_filter 
 		if (!found)
 			return false;
 	}
+	if (f->exclude_count) {
+#pragma unroll
+		for (int i = 0; i < MAX_PIDS; i++) {
+			if (i < f->exclude_count && f->exclude_pids[i] == tgid)
+				return false;
+		}
+	}
 	if (f->comm_set) {
 		char comm[TASK_COMM_LEN];
 		char want[TASK_COMM_LEN];
 
-		bpf_get_current_comm(comm, sizeof(comm));
+		current_process_name(comm);
 #pragma unroll
 		for (int i = 0; i < TASK_COMM_LEN; i++)
 			want[i] = f->comm[i];
@@ -51,6 +72,12 @@ static __always_inline bool process_wanted(const volatile struct process_filter 
 			return false;
 	}
 	return true;
+}
+
+/* Whether a filter has anything to check (hot paths skip the call when not). */
+static __always_inline bool filter_set(const volatile struct process_filter *f)
+{
+	return f->pid_count || f->exclude_count || f->comm_set;
 }
 
 #endif

@@ -48,7 +48,10 @@ public sealed class ModuleManifestTests
         // The engine's own loader validates the file and throws on any error in it.
         _ = new System.Management.Automation.Runspaces.FormatTable([formatFile]);
         var selected = System.Xml.Linq.XDocument.Load(formatFile).Descendants("TypeName").Select(e => e.Value).ToHashSet();
-        var types = typeof(EbpfMcp.Model.BpfHook).Assembly.GetExportedTypes().Where(t => t.Namespace == "EbpfMcp.Model").Select(t => t.FullName!);
+        // Output types: the shared ones of Model/ and each tracer's event type beside its cmdlet.
+        var types = typeof(EbpfMcp.Model.BpfHook).Assembly.GetExportedTypes()
+            .Where(t => t.Namespace is "EbpfMcp.Model" or "EbpfMcp.Tracers" && t.IsClass && !typeof(Cmdlet).IsAssignableFrom(t))
+            .Select(t => t.FullName!);
         Assert.All(types, t => Assert.Contains(t, selected));
     }
 

@@ -1,5 +1,5 @@
-using EbpfMcp.Model;
 using EbpfMcp.Tests.Infrastructure;
+using EbpfMcp.Tracers;
 
 namespace EbpfMcp.Tests;
 
@@ -25,7 +25,7 @@ public sealed class TraceBpfExecTests
         Assert.Equal(helper.Path, e.Filename);
         Assert.Equal([helper.Path, "0", "0", "/some/arg with space"], e.Arguments);
         Assert.False(e.ArgumentsTruncated);
-        Assert.Equal(0u, e.Uid);
+        Assert.Equal(0u, e.UserId);
         Assert.InRange(e.Timestamp, DateTimeOffset.Now.AddSeconds(-10), DateTimeOffset.Now);
         KernelPrograms.AssertReturnsTo(before);
     }

@@ -1,6 +1,6 @@
 using System.Management.Automation;
-using EbpfMcp.Model;
 using EbpfMcp.Tests.Infrastructure;
+using EbpfMcp.Tracers;
 
 namespace EbpfMcp.Tests;
 
@@ -107,20 +107,20 @@ public sealed class TraceBpfSyscallErrorTests
             using var ps = new PowerShellSession();
             return ps.Fails("Trace-BpfSyscallError -Duration 1");
         });
-        Assert.Equal("PermissionDenied,EbpfMcp.Commands.TraceBpfSyscallErrorCommand", error.FullyQualifiedErrorId);
+        Assert.Equal("PermissionDenied,EbpfMcp.Tracers.TraceBpfSyscallErrorCommand", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
         KernelPrograms.AssertReturnsTo(before);
     }
 
     [Fact]
-    public void DurationBeyondTheCapIsRefused()
+    public void DurationBeyondTheMaximumAndUnknownNamesAreRefusedBeforeLoading()
     {
         KernelPrerequisites.Require();
         using var ps = new PowerShellSession();
-        var error = ps.Fails("Trace-BpfSyscallError -Duration 120");
-        Assert.Equal("DurationTooLong,EbpfMcp.Commands.TraceBpfSyscallErrorCommand", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
+        var error = ps.Fails("Trace-BpfSyscallError -Duration 3601");
+        Assert.Equal("ParameterArgumentValidationError,EbpfMcp.Tracers.TraceBpfSyscallErrorCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
         var unknown = ps.Fails("Trace-BpfSyscallError -Duration 1 -Errno ENOSUCH");
-        Assert.Equal("UnknownErrno,EbpfMcp.Commands.TraceBpfSyscallErrorCommand", unknown.FullyQualifiedErrorId);
+        Assert.Equal("UnknownErrno,EbpfMcp.Tracers.TraceBpfSyscallErrorCommand", unknown.FullyQualifiedErrorId);
     }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using EbpfMcp.Model;
 using EbpfMcp.Tests.Infrastructure;
+using EbpfMcp.Tracers;
 
 namespace EbpfMcp.Tests;
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Management.Automation;
 using System.Reflection;
 using System.Text.Json.Nodes;
 
@@ -111,6 +112,11 @@ public static class OutputSchemaBuilder
         return o;
     }
 
+    /// <summary>
+    /// The data properties of a type: public, not indexers, and not the PowerShell engine's own
+    /// plumbing (a Job subclass is its own properties, not its Output/Error collections and handles).
+    /// </summary>
     public static IEnumerable<PropertyInfo> Properties(Type t) =>
-        t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is { IsPublic: true });
+        t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is { IsPublic: true } && p.DeclaringType?.Assembly != typeof(PSObject).Assembly);
 }

@@ -1,79 +1,41 @@
-using System.Buffers.Binary;
 using EbpfMcp.Kernel.Tracing;
-using EbpfMcp.Native;
+using EbpfMcp.Model;
 
 namespace EbpfMcp.Commands;
 
 /// <summary>
-/// Base of the tracers that stream events: loads the tracer's object with its configuration,
-/// drains the ring buffer into the pipeline as events arrive, stops at -Duration, -First or a stop
-/// request, detaches in every case, and warns about events the ring buffer could not hold.
+/// Base of the tracers that stream events from a ring buffer: each declares its event type, the C#
+/// mirror of its C event struct (whose first member is the shared event context), and how a record
+/// becomes an event. Events stream to the pipeline, or, with -GroupBy, are counted into groups.
 /// </summary>
-public abstract class BpfEventTraceCmdlet<TEvent> : BpfTraceCmdlet where TEvent : class
+/// <typeparam name="TEvent">The event type the cmdlet writes.</typeparam>
+/// <typeparam name="TRecord">The mirror of the C event struct (checked against the object's BTF by a test).</typeparam>
+public abstract class BpfEventTraceCmdlet<TEvent, TRecord> : BpfTraceCmdlet
+    where TEvent : BpfTraceEvent
+    where TRecord : unmanaged
 {
-    /// <summary>The tracer's object and hooks (see <see cref="TracerCatalog"/>).</summary>
-    private protected abstract TracerCatalog.Tracer Tracer { get; }
+    /// <summary>Count the events by these properties instead of returning them (each tracer's ValidateSet names its event's).</summary>
+    public abstract string[]? GroupBy { get; set; }
 
-    /// <summary>The tracer's .rodata configuration (its trace_config variable).</summary>
-    private protected virtual byte[] Configuration() => ProcessFilterBytes();
+    private protected override string[]? Grouping => GroupBy;
 
-    /// <summary>One ring buffer record as an output object; null to drop it (user-space filters).</summary>
-    private protected abstract TEvent? Decode(byte[] record);
+    /// <summary>The tracer's .rodata configuration; by default the process filter alone.</summary>
+    private protected virtual ReadOnlySpan<byte> Configuration(ProcessFilterRecord filter) => Bytes(filter).ToArray();
 
-    protected override void ProcessRecord()
+    /// <summary>One record as an event, without its context (filled in afterwards); null drops it (user-space filters).</summary>
+    private protected abstract TEvent? Decode(TRecord record, EventContextDecoder context);
+
+    private protected override TraceRun Start()
     {
-        TracerObject tracer;
-        string hook;
+        var (kernel, hook) = StartKernel(Configuration(Filter()));
         try
         {
-            (tracer, hook) = HookChoice.Start(Tracer.ObjectName, Tracer.Hooks, Configuration());
+            return new EventTraceRun<TRecord>(MyInvocation.MyCommand.Name, hook, kernel, (record, context) => Decode(record, context));
         }
-        catch (BpfException e)
+        catch
         {
-            TerminateOn(e);
-            return;
-        }
-        int written = 0;
-        ulong lost;
-        try
-        {
-            using var reader = new RingBufferReader(tracer.MapFd("events"));
-            WriteVerbose($"{MyInvocation.MyCommand.Name}: tracing on {hook} for {Duration} s.");
-            RunFor(MyInvocation.MyCommand.Name, left =>
-            {
-                foreach (var record in reader.Poll((int)Math.Clamp(left.TotalMilliseconds, 1, 100)))
-                {
-                    if (Decode(record) is { } item)
-                    {
-                        WriteObject(item);
-                        if (++written >= First)
-                        {
-                            return true;
-                        }
-                    }
-                }
-                return false;
-            });
-            lost = tracer.PerCpuCounter("lost_events");
-        }
-        finally
-        {
-            tracer.Dispose(); // detach and unload, also when the pipeline stops or throws
-        }
-        if (lost > 0)
-        {
-            WriteWarning($"{lost} event(s) were lost: the ring buffer was full. Narrow the trace with -ProcessId or -ProcessName.");
+            kernel.Dispose();
+            throw;
         }
     }
-
-    /// <summary>A NUL-terminated string field of a record.</summary>
-    private protected static string CString(byte[] record, int offset, int length)
-    {
-        var span = record.AsSpan(offset, Math.Min(length, record.Length - offset));
-        int end = span.IndexOf((byte)0);
-        return System.Text.Encoding.UTF8.GetString(end < 0 ? span : span[..end]);
-    }
-
-    private protected static DateTimeOffset Time(byte[] record, int offset) =>
-        LibCClock.FromBoottime(BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(offset)));
 }

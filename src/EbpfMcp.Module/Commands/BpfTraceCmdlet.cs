@@ -1,112 +1,159 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Management.Automation;
-using System.Text;
+using System.Runtime.InteropServices;
+using EbpfMcp.Kernel.Tracing;
+using EbpfMcp.Model;
 using EbpfMcp.Native;
 
 namespace EbpfMcp.Commands;
 
 /// <summary>
-/// Base of the Trace-/Measure- cmdlets: the shared parameters (-Duration, -ProcessId,
-/// -ProcessName, -First), the duration cap, the in-kernel process filter, progress, and stopping
-/// on Ctrl+C or MCP cancellation. Subclasses always detach in a finally block.
+/// Base of the Trace-/Measure- cmdlets: the shared parameters (-Duration, -ProcessId, -ProcessName,
+/// -ExcludeProcessId, -First, -AsJob), the in-kernel process filter, and running a trace in the
+/// foreground (results to the pipeline, progress with counts, Ctrl+C or MCP cancellation stops it)
+/// or in the background as a <see cref="BpfTraceJob"/>. Either way the kernel side is detached when
+/// the trace ends, and its totals are written to the information stream as a <see cref="BpfTraceSummary"/>.
 /// </summary>
 public abstract class BpfTraceCmdlet : BpfCmdlet
 {
-    /// <summary>Longest trace allowed unless EBPF_MCP_MAX_TRACE_SECONDS says otherwise.</summary>
-    public const double DefaultMaxSeconds = 60;
+    /// <summary>Longest trace, foreground or background.</summary>
+    public const double MaxSeconds = 3600;
 
-    /// <summary>Seconds to trace (default 10; at most 60 unless EBPF_MCP_MAX_TRACE_SECONDS allows more).</summary>
+    private volatile bool stopping;
+
+    /// <summary>Seconds to trace (default 10, at most 3600).</summary>
     [Parameter]
-    [ValidateRange(0.01, 86400.0)]
+    [ValidateRange(0.01, MaxSeconds)]
     public double Duration { get; set; } = 10;
 
     /// <summary>Only these processes (thread group ids), filtered in the kernel.</summary>
     [Parameter]
-    [ValidateCount(1, 8)]
+    [ValidateCount(1, ProcessFilterRecord.MaxPids)]
     [ValidateRange(1, int.MaxValue)]
     public int[]? ProcessId { get; set; }
 
-    /// <summary>Only processes with this name (the kernel's 15-character comm), filtered in the kernel.</summary>
+    /// <summary>Only the process with this name (what ps shows: its main thread's 15-character name), filtered in the kernel.</summary>
     [Parameter]
     [ValidateLength(1, 15)]
     public string? ProcessName { get; set; }
 
-    /// <summary>Stop after this many objects.</summary>
+    /// <summary>Leave these processes out, filtered in the kernel (the MCP bridge leaves itself out this way).</summary>
+    [Parameter]
+    [ValidateCount(1, ProcessFilterRecord.MaxPids)]
+    [ValidateRange(1, int.MaxValue)]
+    public int[]? ExcludeProcessId { get; set; }
+
+    /// <summary>At most this many results: events (the trace stops after them), groups or rows.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int First { get; set; } = int.MaxValue;
 
-    protected override void BeginProcessing()
+    /// <summary>Run in the background and return a BpfTraceJob at once (Receive-BpfTrace or Receive-Job get the results).</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>Loads and attaches the tracer's kernel side with this call's configuration.</summary>
+    private protected abstract TraceRun Start();
+
+    /// <summary>The -GroupBy properties of event tracers; null when results are not grouped.</summary>
+    private protected virtual string[]? Grouping => null;
+
+    /// <summary>The process filter of this call, for the tracer's .rodata configuration.</summary>
+    private protected ProcessFilterRecord Filter() => ProcessFilterRecord.From(ProcessId, ExcludeProcessId, ProcessName);
+
+    /// <summary>Loads this tracer's object on the best hook that works here (see <see cref="HookChoice"/>).</summary>
+    private protected (TracerObject Kernel, string Hook) StartKernel(ReadOnlySpan<byte> configuration, IReadOnlyDictionary<string, uint>? mapSizes = null)
     {
-        base.BeginProcessing();
-        var max = MaxSeconds();
-        if (Duration > max)
-        {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentOutOfRangeException(nameof(Duration), $"-Duration {Duration} s is longer than the {max} s a trace may run; set EBPF_MCP_MAX_TRACE_SECONDS to allow more."),
-                "DurationTooLong", ErrorCategory.InvalidArgument, Duration));
-        }
+        var tracer = TracerCatalog.Of(GetType());
+        return HookChoice.Start(tracer.ObjectName, tracer.Hooks, configuration.ToArray(), mapSizes);
     }
 
-    public static double MaxSeconds() =>
-        double.TryParse(Environment.GetEnvironmentVariable("EBPF_MCP_MAX_TRACE_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 ? s : DefaultMaxSeconds;
+    /// <summary>The bytes of a configuration struct, as the object's .rodata expects them.</summary>
+    private protected static ReadOnlySpan<byte> Bytes<T>(in T value) where T : unmanaged =>
+        MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value));
 
-    /// <summary>struct process_filter of bpf/include/ebpf_mcp_filter.h (56 bytes).</summary>
-    protected byte[] ProcessFilterBytes()
+    private string Name => MyInvocation.MyCommand.Name;
+
+    protected override void StopProcessing() => stopping = true;
+
+    protected override void ProcessRecord()
     {
-        var bytes = new byte[ProcessFilterSize];
-        var pids = ProcessId ?? [];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)pids.Length);
-        for (int i = 0; i < pids.Length; i++)
+        if (AsJob && TraceRegistry.RunningCount >= TraceRegistry.MaxRunning)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4 + 4 * i), (uint)pids[i]);
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException($"{TraceRegistry.MaxRunning} background traces are running in this process; stop one (Stop-BpfTrace) first."), "TooManyTraces", ErrorCategory.ResourceBusy, null));
         }
-        if (!string.IsNullOrEmpty(ProcessName))
+        TraceRun run;
+        try
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(36), 1);
-            Encoding.UTF8.GetBytes(ProcessName, bytes.AsSpan(40, 15));
+            run = Start();
         }
-        return bytes;
-    }
-
-    protected const int ProcessFilterSize = 56;
-
-    /// <summary>
-    /// Runs until -Duration is over, the pipeline is stopped, or <paramref name="poll"/> says it is
-    /// done; poll is called at least every 100 ms with the time left. Writes progress.
-    /// </summary>
-    protected void RunFor(string activity, Func<TimeSpan, bool> poll)
-    {
-        var clock = Stopwatch.StartNew();
-        var total = TimeSpan.FromSeconds(Duration);
-        var lastProgress = TimeSpan.Zero;
-        var progress = new ProgressRecord(1, activity, "tracing");
-        while (!Stopping && clock.Elapsed < total)
+        catch (BpfException e)
         {
-            if (poll(total - clock.Elapsed))
+            Terminate(e, null);
+            return;
+        }
+        var collector = new TraceCollector(run, Grouping, First);
+        if (AsJob)
+        {
+            StartInBackground(collector);
+            return;
+        }
+        try
+        {
+            WriteVerbose($"{Name}: tracing on {run.Hook} for {Duration} s.");
+            var progress = new ProgressRecord(1, Name, "tracing");
+            var total = TimeSpan.FromSeconds(Duration);
+            collector.Collect(total, () => stopping, WriteObject, elapsed =>
             {
-                break;
-            }
-            if (clock.Elapsed - lastProgress >= TimeSpan.FromMilliseconds(250))
-            {
-                lastProgress = clock.Elapsed;
-                progress.PercentComplete = (int)Math.Min(99, clock.Elapsed.TotalMilliseconds * 100 / total.TotalMilliseconds);
-                progress.StatusDescription = $"{clock.Elapsed.TotalSeconds:F1} of {total.TotalSeconds:F1} s";
+                progress.PercentComplete = (int)Math.Min(99, elapsed.TotalMilliseconds * 100 / total.TotalMilliseconds);
+                progress.StatusDescription = $"{elapsed.TotalSeconds:F1} of {total.TotalSeconds:F1} s: {collector.Events} events, {collector.Lost()} lost";
                 WriteProgress(progress);
-            }
+            });
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+            collector.Lost(); // the last read while the kernel side is there
         }
-        progress.RecordType = ProgressRecordType.Completed;
-        progress.PercentComplete = 100;
-        WriteProgress(progress);
+        finally
+        {
+            run.Dispose(); // detach and unload, also when the pipeline stops or throws
+        }
+        foreach (var group in collector.Groups().Take(First))
+        {
+            WriteObject(group);
+        }
+        WriteSummary(collector.Summary(null, 0), run);
     }
 
-    /// <summary>Sleeps in small steps so a stop request is honoured quickly.</summary>
-    protected static bool SleepStep(TimeSpan left)
+    private void StartInBackground(TraceCollector collector)
     {
-        Thread.Sleep(left < TimeSpan.FromMilliseconds(50) ? left : TimeSpan.FromMilliseconds(50));
-        return false;
+        var trace = new BackgroundTrace(collector, TimeSpan.FromSeconds(Duration), MyInvocation.Line);
+        var repository = JobRepository;
+        repository.Add(trace.Job);
+        trace.OnForget = () =>
+        {
+            try
+            {
+                repository.Remove(trace.Job);
+            }
+            catch (ArgumentException)
+            {
+                // Already removed (Remove-Job).
+            }
+        };
+        TraceRegistry.Add(trace);
+        trace.Start();
+        WriteVerbose($"{Name}: tracing on {collector.Run.Hook} in the background until {trace.EndsAt:T}; trace id {trace.TraceId}.");
+        WriteObject(trace.Job);
     }
 
-    protected void TerminateOn(BpfException e) => Terminate(e, null);
+    /// <summary>Writes the totals where hosts look for them, and warns about what the kernel lost.</summary>
+    internal static void WriteSummary(Cmdlet cmdlet, BpfTraceSummary summary, TraceRun run)
+    {
+        if (summary.Lost > 0)
+        {
+            cmdlet.WriteWarning(run.LostWarning(summary.Lost));
+        }
+        cmdlet.WriteInformation(summary, [BpfTraceSummary.Tag]);
+    }
+
+    private void WriteSummary(BpfTraceSummary summary, TraceRun run) => WriteSummary(this, summary, run);
 }

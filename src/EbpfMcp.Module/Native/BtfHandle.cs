@@ -28,6 +28,13 @@ internal sealed class BtfHandle : SafeHandle
         return new BtfHandle(p);
     }
 
+    /// <summary>The BTF of a BPF object file (null when libbpf finds none: libbpf returns NULL, or an error pointer with -errno).</summary>
+    public static BtfHandle? ParseElf(string path)
+    {
+        var p = LibBpfBtfApi.ParseElf(path, IntPtr.Zero);
+        return p == IntPtr.Zero || (ulong)p >= unchecked((ulong)-4095L) ? null : new BtfHandle(p);
+    }
+
     public static BtfHandle LoadVmlinux()
     {
         var p = LibBpfBtfApi.LoadVmlinux();

@@ -12,6 +12,14 @@ internal static partial class LibBpfBtfApi
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__load_vmlinux_btf", SetLastError = true)]
     public static partial IntPtr LoadVmlinux();
 
+    /// <summary>The BTF of an ELF file (a BPF object's .BTF section).</summary>
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__parse_elf", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial IntPtr ParseElf(string path, IntPtr ext);
+
+    /// <summary>The id of the type with this name and kind, or a negative errno.</summary>
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__find_by_name_kind", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int FindByNameKind(IntPtr btf, string name, uint kind);
+
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "btf__free")]
     public static partial void Free(IntPtr btf);
 

@@ -5,7 +5,7 @@ public sealed class NativeHelper : IDisposable
 {
     private readonly string directory = Directory.CreateTempSubdirectory("ebpf-mcp-helper-").FullName;
 
-    public NativeHelper(string source, bool isStatic = true)
+    public NativeHelper(string source, bool isStatic = true, params string[] linkOptions)
     {
         // 15 characters at most: the kernel's comm is what tracers see and filter on.
         Name = "emt" + Guid.NewGuid().ToString("N")[..12];
@@ -17,6 +17,7 @@ public sealed class NativeHelper : IDisposable
             sourcePath = System.IO.Path.Combine(TestObjects.RepoRoot, "bench", "native", source);
         }
         var args = new List<string> { "-O1", "-o", Path, sourcePath };
+        args.AddRange(linkOptions);
         if (isStatic)
         {
             args.Insert(0, "-static");
@@ -40,6 +41,10 @@ public sealed class NativeHelper : IDisposable
         p.WaitForExit();
         return (pid, p.ExitCode);
     }
+
+    /// <summary>Lets other users run the helper (its directory is private to root by default).</summary>
+    public void AllowOtherUsers() =>
+        File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
 
     public void Dispose() => Directory.Delete(directory, true);
 }

@@ -81,6 +81,30 @@ internal sealed unsafe class BtfValueDecoder(BtfHandle btf)
         };
     }
 
+    /// <summary>One member of a BTF struct: its name, byte offset and byte size.</summary>
+    public sealed record Member(string Name, int Offset, int Size);
+
+    /// <summary>The members of the struct named <paramref name="structName"/> and its size; null when the BTF has no such struct.</summary>
+    public (IReadOnlyList<Member> Members, int Size)? Layout(string structName)
+    {
+        int id = LibBpfBtfApi.FindByNameKind(btf.Pointer, structName, KindStruct);
+        if (id <= 0)
+        {
+            return null;
+        }
+        uint* t = TypeRecord((uint)id);
+        int vlen = (int)(t[1] & 0xffff);
+        bool bitfieldOffsets = (t[1] & 0x80000000) != 0;
+        var members = new List<Member>(vlen);
+        uint* member = t + 3;
+        for (int i = 0; i < vlen; i++, member += 3)
+        {
+            uint bitOffset = bitfieldOffsets ? member[2] & 0xffffff : member[2];
+            members.Add(new Member(Name(member[0]), (int)(bitOffset / 8), SizeOf(member[1])));
+        }
+        return (members, (int)t[2]);
+    }
+
     private uint* TypeRecord(uint typeId) => typeId == 0 ? null : (uint*)LibBpfBtfApi.TypeById(btf.Pointer, typeId);
 
     private string Name(uint offset) => LibBpfObjectApi.Utf8(LibBpfBtfApi.NameByOffset(btf.Pointer, offset)) ?? "";

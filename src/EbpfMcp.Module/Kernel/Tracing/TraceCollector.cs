@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using EbpfMcp.Model;
+
+namespace EbpfMcp.Kernel.Tracing;
+
+/// <summary>
+/// Drives a <see cref="TraceRun"/> until its time is up, it is stopped, or -First events came, and
+/// keeps what is never lost whatever happens to single events: how many there were, how many per
+/// process, and the -GroupBy groups. Events (when not grouped) and aggregate rows go to the sink as
+/// they come; a foreground cmdlet writes them to the pipeline, a background job buffers them.
+/// </summary>
+internal sealed class TraceCollector(TraceRun run, string[]? groupBy, int first)
+{
+    private const int MaxProcesses = 4096;
+    private readonly Dictionary<string, long> byProcess = new(StringComparer.Ordinal);
+    private readonly object gate = new();
+    private long events;
+    private long lastLost;
+
+    public TraceRun Run { get; } = run;
+
+    /// <summary>The groups of -GroupBy, counted over every event; null when not grouping.</summary>
+    public EventGrouper? Grouper { get; } = groupBy is { Length: > 0 } ? new EventGrouper(groupBy) : null;
+
+    public long Events => Interlocked.Read(ref events);
+
+    /// <summary>
+    /// Runs until <paramref name="duration"/> is over, <paramref name="stopping"/> says so, or -First
+    /// events were collected. <paramref name="emit"/> gets each event (when not grouping) and, at the
+    /// end, the aggregate rows; <paramref name="progress"/> is called about four times a second.
+    /// </summary>
+    public void Collect(TimeSpan duration, Func<bool> stopping, Action<object> emit, Action<TimeSpan>? progress = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var lastProgress = TimeSpan.Zero;
+        bool enough = false;
+        while (!enough && !stopping() && clock.Elapsed < duration)
+        {
+            Run.Poll(Min(duration - clock.Elapsed, TimeSpan.FromMilliseconds(100)), item =>
+            {
+                if (enough)
+                {
+                    return;
+                }
+                Count(item);
+                if (Grouper is null)
+                {
+                    emit(item);
+                }
+                enough = Grouper is null && Events >= first;
+            });
+            if (progress is not null && clock.Elapsed - lastProgress >= TimeSpan.FromMilliseconds(250))
+            {
+                lastProgress = clock.Elapsed;
+                progress(clock.Elapsed);
+            }
+        }
+        foreach (var row in Run.Complete().Take(first))
+        {
+            emit(row);
+        }
+    }
+
+    private void Count(object item)
+    {
+        Interlocked.Increment(ref events);
+        if (item is not BpfTraceEvent e)
+        {
+            return;
+        }
+        lock (gate)
+        {
+            if (byProcess.ContainsKey(e.ProcessName) || byProcess.Count < MaxProcesses)
+            {
+                byProcess[e.ProcessName] = byProcess.GetValueOrDefault(e.ProcessName) + 1;
+            }
+            Grouper?.Add(e);
+        }
+    }
+
+    /// <summary>The groups so far (a copy, safe while the trace runs).</summary>
+    public List<BpfEventGroup> Groups()
+    {
+        lock (gate)
+        {
+            return Grouper?.Groups() ?? [];
+        }
+    }
+
+    public BpfTraceSummary Summary(string? traceId, long dropped)
+    {
+        lock (gate)
+        {
+            return new BpfTraceSummary
+            {
+                Tracer = Run.Tracer,
+                TraceId = traceId,
+                Hook = Run.Hook,
+                Events = Events,
+                Lost = Lost(),
+                Dropped = dropped,
+                ByProcess = byProcess.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(20).ToDictionary(p => p.Key, p => p.Value),
+            };
+        }
+    }
+
+    /// <summary>Events the kernel lost; once the run is disposed, the last count read.</summary>
+    public long Lost()
+    {
+        try
+        {
+            return lastLost = Run.Lost();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or EbpfMcp.Native.BpfException)
+        {
+            return lastLost;
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}
