@@ -42,7 +42,7 @@ public sealed class BridgeLoadTests
                 {
                     var (tool, args) = (i % 50) switch
                     {
-                        7 => ("Trace-BpfSyscallError", new Dictionary<string, object?> { ["Duration"] = 0.05, ["Top"] = 5 }),
+                        7 => ("Trace-BpfSyscallError", new Dictionary<string, object?> { ["Duration"] = 0.05, ["First"] = 5 }),
                         var n when n % 2 == 0 => ("Get-BpfHook", new Dictionary<string, object?>()),
                         _ => ("Get-BpfMap", new Dictionary<string, object?> { ["Id"] = new[] { mapId }, ["Dump"] = true }),
                     };
