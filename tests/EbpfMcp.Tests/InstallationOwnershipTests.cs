@@ -86,4 +86,32 @@ public sealed class InstallationOwnershipTests
         ps.Ok("Remove-Module EbpfMcp");
         KernelPrograms.AssertReturnsTo(before);
     }
+
+    [Fact]
+    public void GetBpfHookSaysWhichOfThisModulesCommandsLoadedAProgramAndWhoHoldsIt()
+    {
+        KernelPrerequisites.Require();
+        using var ps = new PowerShellSession();
+        var before = KernelPrograms.Ids();
+        var installation = (BpfInstallation)ps.Ok("Install-BpfProgram -Path $p", Vars(("p", TestObjects.Counter))).Single().BaseObject;
+        var job = (BpfTraceJob)ps.Ok("Trace-BpfExec -AsJob -Duration 60").Single().BaseObject;
+        try
+        {
+            var hooks = ps.Ok("Get-BpfHook -IncludeProcess").Select(o => (BpfHook)o.BaseObject).ToList();
+            var installed = hooks.Single(h => h.Id == installation.Programs[0].Id);
+            Assert.Equal($"Install-BpfProgram {installation.Id} (owner process:{Environment.ProcessId})", installed.LoadedBy);
+            var traced = hooks.Where(h => !before.Contains(h.Id) && h.InstalledBy is null).ToList();
+            Assert.NotEmpty(traced);
+            Assert.All(traced, h => Assert.Equal("Trace-BpfExec", h.LoadedBy));
+            var me = $"({Environment.ProcessId})";
+            Assert.All(traced.Append(installed), h => Assert.Contains(h.HeldBy!, holder => holder.EndsWith(me, StringComparison.Ordinal)));
+            // Without -IncludeProcess nobody walks /proc.
+            Assert.All(ps.Ok("Get-BpfHook").Select(o => (BpfHook)o.BaseObject), h => Assert.Null(h.HeldBy));
+        }
+        finally
+        {
+            ps.Run("Stop-BpfTrace -TraceId $t | Out-Null; Uninstall-BpfProgram -Id $i", Vars(("t", job.TraceId), ("i", installation.Id)));
+        }
+        KernelPrograms.AssertReturnsTo(before);
+    }
 }

@@ -35,6 +35,7 @@ public abstract class BpfEventTraceCmdlet<TEvent, TRecord> : BpfTraceCmdlet
         catch
         {
             kernel.Dispose();
+            TracerPrograms.Remove(kernel.ProgramIds);
             throw;
         }
     }

@@ -26,12 +26,16 @@ public sealed class GetBpfHookCommand : BpfCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Type { get; set; }
 
+    /// <summary>Also find the processes that hold each program (walks every process's fds: slower).</summary>
+    [Parameter]
+    public SwitchParameter IncludeProcess { get; set; }
+
     protected override void ProcessRecord()
     {
         try
         {
             var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            var hooks = HookInventory.Read(Id, patterns, Type);
+            var hooks = HookInventory.Read(Id, patterns, Type, IncludeProcess);
             foreach (var missing in (Id ?? []).Where(id => !hooks.Any(h => h.Id == id)))
             {
                 Report(new BpfException("ProgramNotFound", $"No BPF program with id {missing} is loaded.", 2), missing);

@@ -11,41 +11,18 @@ namespace EbpfMcp.Commands;
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "BpfTrace")]
 [OutputType(typeof(BpfTraceEvent), typeof(BpfEventGroup))]
-public sealed class ReceiveBpfTraceCommand : PSCmdlet
+public sealed class ReceiveBpfTraceCommand : BpfTraceResultsCmdlet
 {
-    /// <summary>The trace's id (TraceId of the BpfTraceJob that -AsJob returned).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string TraceId { get; set; } = "";
-
-    /// <summary>At most this many results.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int First { get; set; } = int.MaxValue;
-
     /// <summary>Count the buffered events by these properties (a trace started with -GroupBy counts every event).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string[]? GroupBy { get; set; }
 
-    /// <summary>Leave the events in the trace's buffer, so the next Receive gets them again.</summary>
-    [Parameter]
-    public SwitchParameter Keep { get; set; }
-
     protected override void ProcessRecord()
     {
-        if (BpfTraceLookup.Find(this, TraceId) is not { } trace)
+        if (BpfTraceLookup.Find(this, TraceId) is { } trace)
         {
-            return;
+            WriteResults(trace, GroupBy);
         }
-        try
-        {
-            WriteObject(BpfTraceLookup.Results(trace, First, GroupBy, Keep, WriteWarning), enumerateCollection: true);
-        }
-        catch (ArgumentException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, "InvalidGroupBy", ErrorCategory.InvalidArgument, GroupBy));
-        }
-        WriteInformation(trace.Summary(), [BpfTraceSummary.Tag]);
     }
 }

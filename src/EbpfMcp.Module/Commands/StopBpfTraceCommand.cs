@@ -9,30 +9,14 @@ namespace EbpfMcp.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Stop, "BpfTrace", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(BpfTraceEvent), typeof(BpfEventGroup))]
-public sealed class StopBpfTraceCommand : PSCmdlet
+public sealed class StopBpfTraceCommand : BpfTraceResultsCmdlet
 {
-    /// <summary>The trace's id.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string TraceId { get; set; } = "";
-
-    /// <summary>At most this many results.</summary>
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int First { get; set; } = int.MaxValue;
-
-    /// <summary>Leave the events in the trace's buffer.</summary>
-    [Parameter]
-    public SwitchParameter Keep { get; set; }
-
     protected override void ProcessRecord()
     {
-        if (BpfTraceLookup.Find(this, TraceId) is not { } trace || !ShouldProcess($"{trace.TraceId} ({trace.Tracer})", "Stop the trace"))
+        if (BpfTraceLookup.Find(this, TraceId) is { } trace && ShouldProcess($"{trace.TraceId} ({trace.Tracer})", "Stop the trace"))
         {
-            return;
+            trace.Stop(wait: true);
+            WriteResults(trace, null);
         }
-        trace.Stop(wait: true);
-        WriteObject(BpfTraceLookup.Results(trace, First, null, Keep, WriteWarning), enumerateCollection: true);
-        WriteInformation(trace.Summary(), [BpfTraceSummary.Tag]);
     }
 }

@@ -20,8 +20,15 @@ public sealed class BpfHook
     /// <summary>Runs counted by the kernel; zero unless kernel.bpf_stats_enabled=1.</summary>
     public ulong RunCount { get; internal init; }
     public ulong RunTimeNs { get; internal init; }
-    /// <summary>The installation id when this module loaded the program, else null.</summary>
+    /// <summary>The installation id when this module's Install-BpfProgram loaded the program, else null.</summary>
     public string? InstalledBy { get; internal init; }
+    /// <summary>
+    /// Who in this process loaded it, when this module did: "Install-BpfProgram bpf-4f1c2a9e (owner
+    /// process:1234)" or the trace command ("Trace-BpfFileOpen"); null for programs of others.
+    /// </summary>
+    public string? LoadedBy { get; internal init; }
+    /// <summary>Processes holding the program or a link to it ("nginx(1234)"); read only with -IncludeProcess.</summary>
+    public string[]? HeldBy { get; internal init; }
 
     public override string ToString() => $"{Id} {Type} {Name}";
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using EbpfMcp.Kernel.Installations;
+using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Model;
 using EbpfMcp.Native;
 
@@ -10,7 +11,7 @@ internal static unsafe class HookInventory
 {
     private sealed record ProgramFacts(BpfProgramInfo Info, string Name, string Type, string Tag, uint[] MapIds);
 
-    public static List<BpfHook> Read(uint[]? ids, WildcardPattern[]? names, string[]? types)
+    public static List<BpfHook> Read(uint[]? ids, WildcardPattern[]? names, string[]? types, bool includeProcesses = false)
     {
         var programs = new List<ProgramFacts>();
         foreach (var id in ids is { Length: > 0 } ? ids.Distinct().Order() : (IEnumerable<uint>)KernelObjectInfo.ProgramIds())
@@ -61,6 +62,7 @@ internal static unsafe class HookInventory
         }
 
         var pins = PinnedObjects.Scan();
+        var holders = includeProcesses ? BpfFdHolders.ByProgram() : null;
         return programs.Select(p => new BpfHook
         {
             Id = p.Info.Id,
@@ -76,7 +78,19 @@ internal static unsafe class HookInventory
             RunCount = p.Info.RunCount,
             RunTimeNs = p.Info.RunTimeNs,
             InstalledBy = InstallationRegistry.OfProgram(p.Info.Id)?.Id,
+            LoadedBy = LoadedBy(p.Info.Id),
+            HeldBy = holders is null ? null : [.. holders.GetValueOrDefault(p.Info.Id) ?? []],
         }).ToList();
+    }
+
+    /// <summary>What in this process loaded a program, when this module did.</summary>
+    private static string? LoadedBy(uint programId)
+    {
+        if (InstallationRegistry.OfProgram(programId) is { } installation)
+        {
+            return $"Install-BpfProgram {installation.Id} (owner {installation.Owner})";
+        }
+        return TracerPrograms.TracerOf(programId);
     }
 
     // Program types that can hang off a perf event fd or a netlink XDP hook without any link.

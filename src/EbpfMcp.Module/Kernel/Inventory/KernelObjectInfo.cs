@@ -75,6 +75,16 @@ internal static unsafe class KernelObjectInfo
         }
     }
 
+    /// <summary>
+    /// The info struct of an fd someone else owns (libbpf's): read through a duplicate, so closing
+    /// ours never closes theirs.
+    /// </summary>
+    public static T ReadBorrowed<T>(int fd) where T : unmanaged
+    {
+        using var handle = BpfFdHandle.FromResult(LibCDup.Dup(fd), "dup");
+        return Read<T>(handle);
+    }
+
     /// <summary>The kernel's memlock charge of a program or map fd (its fdinfo "memlock:" line), in bytes; 0 when unknown.</summary>
     public static long Memlock(int fd)
     {

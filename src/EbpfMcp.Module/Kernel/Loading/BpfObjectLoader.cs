@@ -271,20 +271,9 @@ internal static unsafe class BpfObjectLoader
         }
     }
 
-    private static uint ProgramId(int fd)
-    {
-        using var handle = Duplicate(fd);
-        return KernelObjectInfo.Read<BpfProgramInfo>(handle).Id;
-    }
+    private static uint ProgramId(int fd) => KernelObjectInfo.ReadBorrowed<BpfProgramInfo>(fd).Id;
 
-    private static BpfMapInfo MapInfo(int fd)
-    {
-        using var handle = Duplicate(fd);
-        return KernelObjectInfo.Read<BpfMapInfo>(handle);
-    }
-
-    // libbpf owns the object's fds; info reads go through a duplicate so disposal never closes libbpf's.
-    private static BpfFdHandle Duplicate(int fd) => BpfFdHandle.FromResult(LibCDup.Dup(fd), "dup");
+    private static BpfMapInfo MapInfo(int fd) => KernelObjectInfo.ReadBorrowed<BpfMapInfo>(fd);
 
     /// <summary>The last lines of a verifier log: where it says why it gave up.</summary>
     private static string Tail(string log)

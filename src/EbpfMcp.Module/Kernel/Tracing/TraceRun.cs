@@ -8,15 +8,23 @@ namespace EbpfMcp.Kernel.Tracing;
 /// stream of events from a ring buffer, or aggregates the kernel keeps in maps. The same run serves
 /// a foreground cmdlet and a background job; Dispose detaches and unloads.
 /// </summary>
-internal abstract class TraceRun(string tracer, string hook, TracerObject kernel) : IDisposable
+internal abstract class TraceRun : IDisposable
 {
+    protected TraceRun(string tracer, string hook, TracerObject kernel)
+    {
+        Tracer = tracer;
+        Hook = hook;
+        Kernel = kernel;
+        TracerPrograms.Add(kernel.ProgramIds, tracer);
+    }
+
     /// <summary>The cmdlet that started it ("Trace-BpfFileOpen").</summary>
-    public string Tracer { get; } = tracer;
+    public string Tracer { get; }
 
     /// <summary>The kernel hook it runs on.</summary>
-    public string Hook { get; } = hook;
+    public string Hook { get; }
 
-    protected TracerObject Kernel { get; } = kernel;
+    protected TracerObject Kernel { get; }
 
     /// <summary>Hands what arrived since the last call to <paramref name="emit"/>; waits up to <paramref name="wait"/> when nothing has.</summary>
     public abstract void Poll(TimeSpan wait, Action<object> emit);
@@ -43,6 +51,7 @@ internal abstract class TraceRun(string tracer, string hook, TracerObject kernel
     {
         ReleaseReaders();
         Kernel.Dispose();
+        TracerPrograms.Remove(Kernel.ProgramIds);
     }
 }
 

@@ -22,6 +22,9 @@ internal sealed unsafe class TracerObject : IDisposable
         maps = bpfObject.Maps().ToDictionary(m => m.Name);
     }
 
+    /// <summary>The kernel ids of the programs it loaded.</summary>
+    public uint[] ProgramIds { get; private set; } = [];
+
     public static string ObjectPath(string name) =>
         Path.Combine(Path.GetDirectoryName(typeof(TracerObject).Assembly.Location)!, "bpf", name + ".bpf.o");
 
@@ -56,6 +59,7 @@ internal sealed unsafe class TracerObject : IDisposable
             {
                 tracer.links.AddRange(ProgramAttacher.Attach(program, new AttachTargets()));
             }
+            tracer.ProgramIds = [.. programs.Where(p => p.Autoload).Select(p => KernelObjectInfo.ReadBorrowed<BpfProgramInfo>(p.Fd).Id)];
             return tracer;
         }
         catch
