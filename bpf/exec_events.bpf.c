@@ -70,7 +70,7 @@ int exec_event(struct trace_event_raw_sched_process_exec *ctx)
 		e->args_size = 0;
 	e->return_code = 0;
 
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 
@@ -107,7 +107,7 @@ static __always_inline int exec_exit(long ret)
 		e->filename[0] = 0;
 	e->args_size = 0;
 	e->return_code = ret;
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 

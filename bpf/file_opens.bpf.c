@@ -76,7 +76,7 @@ static __always_inline int leave(long ret)
 	if (bpf_probe_read_user_str(e->path, sizeof(e->path), p->path) < 0)
 		e->path[0] = 0;
 	bpf_map_delete_elem(&pending, &tid);
-	bpf_ringbuf_submit(e, 0);
+	submit_event(e);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
-// Shared by the event tracers: the ring buffer they stream into and the count of events that did
-// not fit (reported to the user as lost events).
+// Shared by the event tracers: the ring buffer they stream into, how events are handed over, and
+// the count of events that did not fit (reported to the user as lost events). The ring's size is
+// set by the loader (by CPU count); 1 MiB is only the default.
 #ifndef EBPF_MCP_EVENTS_H
 #define EBPF_MCP_EVENTS_H
 
@@ -15,6 +16,20 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost_events SEC(".maps");
+
+/*
+ * Wake the reader only once a batch has piled up: a wakeup per event costs the traced program an
+ * irq_work every time, which is most of a tracer's overhead under a storm. The reader also drains
+ * on a short timer, so a trickle of events is never held back long.
+ */
+#define EVENTS_WAKEUP_BYTES (64 * 1024)
+
+static __always_inline void submit_event(void *event)
+{
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(event, pending >= EVENTS_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
 
 static __always_inline void count_lost(void)
 {

@@ -73,7 +73,7 @@ public sealed class BackgroundTraceTests
         var before = KernelPrograms.Ids();
         var path = $"/nonexistent/ebpf-mcp-wait-{Guid.NewGuid():N}";
         var job = (BpfTraceJob)ps.Ok("Trace-BpfFileOpen -AsJob -Duration 3 -FailedOnly -ProcessName $n -GroupBy ProcessName, Errno", Vars(("n", helper.Name))).Single().BaseObject;
-        WaitFor(() => KernelPrograms.List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith("open", StringComparison.Ordinal)));
+        WaitFor(() => KernelPrograms.TracerAttached("open", before));
         helper.Run("9", "0", path);
         var finished = ps.Ok("Wait-Job -Id $id -Timeout 30 | Receive-Job", Vars(("id", job.Id))).Select(o => (BpfEventGroup)o.BaseObject).ToList();
         Assert.Equal(JobState.Completed, job.State);
@@ -94,7 +94,7 @@ public sealed class BackgroundTraceTests
         var before = KernelPrograms.Ids();
         var path = $"/nonexistent/ebpf-mcp-group-{Guid.NewGuid():N}";
         var run = Task.Run(() => ps.Ok("Trace-BpfFileOpen -Duration 3 -FailedOnly -ProcessName $n -GroupBy Path -InformationVariable info; $info", Vars(("n", helper.Name))));
-        WaitFor(() => KernelPrograms.List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith("open", StringComparison.Ordinal)));
+        WaitFor(() => KernelPrograms.TracerAttached("open", before));
         helper.Run("7", "0", path);
         helper.Run("3", "0", path + "-x");
         var output = await run;

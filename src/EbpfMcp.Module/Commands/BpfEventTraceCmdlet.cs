@@ -1,3 +1,4 @@
+using System.Numerics;
 using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Model;
 
@@ -22,12 +23,18 @@ public abstract class BpfEventTraceCmdlet<TEvent, TRecord> : BpfTraceCmdlet
     /// <summary>The tracer's .rodata configuration; by default the process filter alone.</summary>
     private protected virtual ReadOnlySpan<byte> Configuration(ProcessFilterRecord filter) => Bytes(filter).ToArray();
 
+    /// <summary>
+    /// The kernel ring buffer's size: 4 MiB per CPU, between 8 and 64 MiB (a power of two, as the
+    /// kernel wants). It only has to absorb bursts: a reader thread drains it continuously.
+    /// </summary>
+    private static uint RingBytes() => Math.Clamp(BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount * (4u << 20)), 8u << 20, 64u << 20);
+
     /// <summary>One record as an event, without its context (filled in afterwards); null drops it (user-space filters).</summary>
     private protected abstract TEvent? Decode(TRecord record, EventContextDecoder context);
 
     private protected override TraceRun Start()
     {
-        var (kernel, hook) = StartKernel(Configuration(Filter()));
+        var (kernel, hook) = StartKernel(Configuration(Filter()), new Dictionary<string, uint> { ["events"] = RingBytes() });
         try
         {
             return new EventTraceRun<TRecord>(MyInvocation.MyCommand.Name, hook, kernel, (record, context) => Decode(record, context));

@@ -19,6 +19,13 @@ public static class KernelPrograms
 
     public static HashSet<uint> Ids() => List().Select(p => p.Id).ToHashSet();
 
+    /// <summary>
+    /// Whether a trace of this process (not some other process running tests at the same time) has
+    /// a program named <paramref name="programPrefix"/>* loaded that was not there before.
+    /// </summary>
+    public static bool TracerAttached(string programPrefix, HashSet<uint> before) =>
+        List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith(programPrefix, StringComparison.Ordinal) && EbpfMcp.Kernel.Tracing.TracerPrograms.TracerOf(p.Id) is not null);
+
     public static HashSet<uint> MapIds()
     {
         var json = KernelPrerequisites.Run("bpftool", "-j", "map", "show");

@@ -7,7 +7,7 @@ public static class TraceRunner
     {
         var trace = Task.Run(() => ps.Run(script, vars));
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!KernelPrograms.List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith(programPrefix, StringComparison.Ordinal)))
+        while (!KernelPrograms.TracerAttached(programPrefix, before))
         {
             Assert.True(DateTime.UtcNow < deadline, $"no {programPrefix}* program appeared in the kernel");
             if (trace.IsCompleted)

@@ -48,6 +48,22 @@ internal sealed unsafe class RingBufferReader : IDisposable
         return Math.Max(rc, 0);
     }
 
+    /// <summary>Handles every record there is now, without waiting (the kernel may not have woken us: it batches wakeups).</summary>
+    public int Consume()
+    {
+        int rc = LibBpfRingBufferApi.Consume(ringBuffer);
+        if (failure is { } e)
+        {
+            failure = null;
+            throw new InvalidOperationException("Decoding a ring buffer record failed: " + e.Message, e);
+        }
+        if (rc < 0)
+        {
+            throw BpfException.FromErrno("ring_buffer__consume", -rc, "RingBufferFailed");
+        }
+        return rc;
+    }
+
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static int OnRecord(void* context, void* data, nuint size)
     {

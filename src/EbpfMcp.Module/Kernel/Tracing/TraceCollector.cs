@@ -34,30 +34,32 @@ internal sealed class TraceCollector(TraceRun run, string[]? groupBy, int first)
         var clock = Stopwatch.StartNew();
         var lastProgress = TimeSpan.Zero;
         bool enough = false;
+        void Take(object item)
+        {
+            if (enough)
+            {
+                return;
+            }
+            Count(item);
+            if (Grouper is null)
+            {
+                emit(item);
+            }
+            enough = Events >= first && (Grouper is null || item is not BpfTraceEvent);
+        }
         while (!enough && !stopping() && clock.Elapsed < duration)
         {
-            Run.Poll(Min(duration - clock.Elapsed, TimeSpan.FromMilliseconds(100)), item =>
-            {
-                if (enough)
-                {
-                    return;
-                }
-                Count(item);
-                if (Grouper is null)
-                {
-                    emit(item);
-                }
-                enough = Grouper is null && Events >= first;
-            });
+            Run.Poll(Min(duration - clock.Elapsed, TimeSpan.FromMilliseconds(100)), Take);
             if (progress is not null && clock.Elapsed - lastProgress >= TimeSpan.FromMilliseconds(250))
             {
                 lastProgress = clock.Elapsed;
                 progress(clock.Elapsed);
             }
         }
-        foreach (var row in Run.Complete().Take(first))
+        // What is still on its way (events in the ring and queue), or only exists now (aggregate rows).
+        foreach (var item in Run.Complete())
         {
-            emit(row);
+            Take(item);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using EbpfMcp.Model;
 
@@ -55,49 +56,139 @@ internal abstract class TraceRun : IDisposable
     }
 }
 
-/// <summary>A run that streams events from the object's "events" ring buffer, decoded record by record.</summary>
+/// <summary>
+/// A run that streams events from the object's "events" ring buffer. A reader thread of its own
+/// drains the ring (so a slow pipeline never makes the kernel drop events) and decodes records into
+/// a bounded queue; the caller takes them from there. Events that find the queue full are counted
+/// as dropped, never silently gone.
+/// </summary>
 /// <typeparam name="TRecord">The C# mirror of the event struct; its first member is the event context.</typeparam>
 internal sealed class EventTraceRun<TRecord> : TraceRun where TRecord : unmanaged
 {
     /// <summary>One record as an event without its context (the run fills that in); null drops the record.</summary>
     public delegate BpfTraceEvent? Decoder(TRecord record, EventContextDecoder context);
 
+    /// <summary>Events decoded but not yet taken; beyond it they are dropped (and counted).</summary>
+    public const int QueueLimit = 262_144;
+
+    private const int BatchLimit = 4096;
     private readonly RingBufferReader reader;
     private readonly Decoder decode;
     private readonly EventContextDecoder context = new();
-    private readonly List<BpfTraceEvent> arrived = [];
+    private readonly ConcurrentQueue<BpfTraceEvent> queue = new();
+    private readonly SemaphoreSlim arrived = new(0);
+    private readonly Thread thread;
+    private volatile bool stopping;
+    private Exception? failure;
+    private int queued;
+    private long dropped;
 
     public EventTraceRun(string tracer, string hook, TracerObject kernel, Decoder decode)
         : base(tracer, hook, kernel)
     {
         this.decode = decode;
         reader = new RingBufferReader(kernel.MapFd("events"), OnRecord);
+        thread = new Thread(Read) { IsBackground = true, Name = "bpf-ring " + tracer };
+        thread.Start();
+    }
+
+    private void Read()
+    {
+        try
+        {
+            while (!stopping)
+            {
+                // Woken by the kernel once a batch piled up, or after 20 ms: then take what is there.
+                reader.Poll(20);
+                if (reader.Consume() > 0 || !queue.IsEmpty)
+                {
+                    arrived.Release();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            arrived.Release();
+        }
     }
 
     public override void Poll(TimeSpan wait, Action<object> emit)
     {
-        arrived.Clear();
-        reader.Poll((int)Math.Clamp(wait.TotalMilliseconds, 0, 100));
-        // Emitted after the poll, not in libbpf's callback: a stopped pipeline may throw from emit.
-        foreach (var e in arrived)
+        if (queue.IsEmpty)
         {
+            arrived.Wait(wait);
+        }
+        ThrowIfFailed();
+        // Emitted on the caller's thread, never in libbpf's callback: a stopped pipeline may throw from emit.
+        for (int n = 0; n < BatchLimit && queue.TryDequeue(out var e); n++)
+        {
+            Interlocked.Decrement(ref queued);
             emit(e);
         }
     }
 
+    /// <summary>Stops the reader and hands over everything still queued or still in the ring.</summary>
+    public override IReadOnlyList<object> Complete()
+    {
+        StopReader();
+        ThrowIfFailed();
+        reader.Consume();
+        var rest = new List<object>(queue.Count);
+        while (queue.TryDequeue(out var e))
+        {
+            rest.Add(e);
+        }
+        queued = 0;
+        return rest;
+    }
+
     private void OnRecord(ReadOnlySpan<byte> bytes)
     {
-        var record = System.Runtime.InteropServices.MemoryMarshal.Read<TRecord>(bytes);
-        if (decode(record, context) is { } e)
+        // Records may be shorter than the struct (a path sent only up to its end): the rest reads as zeros.
+        TRecord record = default;
+        bytes[..Math.Min(bytes.Length, Unsafe.SizeOf<TRecord>())].CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new Span<TRecord>(ref record)));
+        if (decode(record, context) is not { } e)
         {
-            context.Apply(Unsafe.As<TRecord, EventContextRecord>(ref record), e);
-            arrived.Add(e);
+            return;
+        }
+        if (Volatile.Read(ref queued) >= QueueLimit)
+        {
+            Interlocked.Increment(ref dropped);
+            return;
+        }
+        context.Apply(Unsafe.As<TRecord, EventContextRecord>(ref record), e);
+        queue.Enqueue(e);
+        Interlocked.Increment(ref queued);
+    }
+
+    /// <summary>Events lost in the kernel (ring full) plus those the queue had no room for.</summary>
+    public override long Lost() => (long)Kernel.PerCpuCounter("lost_events") + Interlocked.Read(ref dropped);
+
+    private void ThrowIfFailed()
+    {
+        if (failure is { } e)
+        {
+            failure = null;
+            throw new InvalidOperationException($"Reading the {Tracer} events failed: {e.Message}", e);
         }
     }
 
-    public override long Lost() => (long)Kernel.PerCpuCounter("lost_events");
+    private void StopReader()
+    {
+        stopping = true;
+        if (thread.IsAlive && Thread.CurrentThread != thread)
+        {
+            thread.Join();
+        }
+    }
 
-    protected override void ReleaseReaders() => reader.Dispose();
+    protected override void ReleaseReaders()
+    {
+        StopReader();
+        reader.Dispose();
+        arrived.Dispose();
+    }
 }
 
 /// <summary>A run whose results the kernel aggregates in maps: nothing streams; rows are read at the end or on request.</summary>
