@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// Example object for README and Get-Help: counts system calls per process name in a BTF-typed
-// hash map, so `Get-BpfMap -Dump` shows field-named keys and values.
+// Example object for README and Get-Help: counts system calls per command name (the calling
+// thread's comm) in a BTF-typed hash map, so `Get-BpfMap -Dump` shows field-named keys and values.
 //   Install-BpfProgram -Path ./examples/counter.bpf.o -Attach   (attaches to raw_syscalls:sys_enter)
 // Build: make -C examples (the committed counter.bpf.o is what this source builds to).
 #include "vmlinux.h"
@@ -22,7 +22,7 @@ struct {
 	__uint(max_entries, 4096);
 	__type(key, struct process_key);
 	__type(value, struct syscall_count);
-} syscalls_by_process SEC(".maps");
+} syscall_counts SEC(".maps");
 
 SEC("tracepoint/raw_syscalls/sys_enter")
 int count_syscalls(void *ctx)
@@ -31,10 +31,10 @@ int count_syscalls(void *ctx)
 	struct syscall_count zero = {}, *count;
 
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	count = bpf_map_lookup_elem(&syscalls_by_process, &key);
+	count = bpf_map_lookup_elem(&syscall_counts, &key);
 	if (!count) {
-		bpf_map_update_elem(&syscalls_by_process, &key, &zero, BPF_NOEXIST);
-		count = bpf_map_lookup_elem(&syscalls_by_process, &key);
+		bpf_map_update_elem(&syscall_counts, &key, &zero, BPF_NOEXIST);
+		count = bpf_map_lookup_elem(&syscall_counts, &key);
 		if (!count)
 			return 0;
 	}

@@ -31,7 +31,7 @@ public sealed class TraceBpfExecCommand : BpfEventTraceCmdlet<BpfExecEvent>
             ProcessName = CString(r, 24, 16),
             Filename = CString(r, 40, 256),
             // /proc-style argv: NUL-separated, with a final NUL.
-            Arguments = args.Length > 0 && args[^1].Length == 0 ? args[..^1] : args,
+            Arguments = new(args.Length > 0 && args[^1].Length == 0 ? args[..^1] : args),
             ArgumentsTruncated = truncated,
             ReturnCode = returnCode,
             Errno = returnCode < 0 ? EbpfMcp.Native.ErrnoNames.Name(-returnCode) : null,

@@ -11,8 +11,8 @@ public sealed class BpfExecEvent
     public uint Uid { get; internal init; }
     /// <summary>The file that was executed, as the kernel resolved it.</summary>
     public string Filename { get; internal init; } = "";
-    /// <summary>argv, at most 512 bytes of it (ArgumentsTruncated says when more was cut).</summary>
-    public string[] Arguments { get; internal init; } = [];
+    /// <summary>argv, at most 512 bytes of it (ArgumentsTruncated says when more was cut); one line of text in Export-Csv.</summary>
+    public BpfArgumentList Arguments { get; internal init; } = new([]);
     public bool ArgumentsTruncated { get; internal init; }
     /// <summary>0 when the exec succeeded; -errno when it failed (then Filename is what was asked for and Arguments is empty).</summary>
     public int ReturnCode { get; internal init; }
