@@ -44,7 +44,7 @@ function Get-BpffsPin {
 <# .SYNOPSIS What is loaded and pinned now, to compare with later (Get-BpfLeftover). #>
 function New-BpfSnapshot {
     [pscustomobject]@{
-        ProgramIds = @((Get-KernelProgram).id)
+        ProgramIds = @(Get-KernelProgram | ForEach-Object id)
         Pins       = @(Get-BpffsPin)
     }
 }
@@ -119,7 +119,10 @@ process's name is python3. Returns the Process.
 function Start-Workload {
     param([Parameter(Mandatory)][string]$Code, [double]$DelaySeconds = 0)
     $script = "import time, os, sys`ntime.sleep($DelaySeconds)`n$Code"
-    $psi = [System.Diagnostics.ProcessStartInfo]::new('python3')
+    # The distribution's python3 itself: a version manager's shim (pyenv) would run shell scripts
+    # in the same process first, whose own failing syscalls would count.
+    $python = (Test-Path /usr/bin/python3) ? '/usr/bin/python3' : 'python3'
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($python)
     $psi.ArgumentList.Add('-c'); $psi.ArgumentList.Add($script)
     $psi.UseShellExecute = $false
     $psi.RedirectStandardOutput = $true
