@@ -16,16 +16,6 @@ BeforeAll {
     $snapshot = New-BpfSnapshot
     $work = New-TestDirectory examples
 
-    # A user's session: the module imported, then the example typed statement by statement (each
-    # one's output formatted on its own, as at the prompt); any error fails it.
-    function Get-ExampleCommand([string]$file, [string]$prelude) {
-        "`$ErrorActionPreference = 'Continue'; $prelude; `$Error.Clear()
-        `$statements = [System.Management.Automation.Language.Parser]::ParseFile('$file', [ref]`$null, [ref]`$null).EndBlock.Statements
-        try { foreach (`$s in `$statements) { . ([scriptblock]::Create(`$s.Extent.Text)) | Out-String -Width 250 } }
-        catch { 'TERMINATING ERROR: ' + `$_.FullyQualifiedErrorId + ': ' + `$_; exit 2 }
-        if (`$Error.Count) { `$Error | ForEach-Object { 'ERROR: ' + `$_.FullyQualifiedErrorId + ': ' + `$_ }; exit 1 }"
-    }
-
     # Every help example at once, each in its own pwsh (traces run for seconds; they overlap here).
     $jobs = foreach ($cmdlet in (Import-PowerShellDataFile $T.ModuleManifest).CmdletsToExport) {
         $n = 0
@@ -33,7 +23,7 @@ BeforeAll {
             $n++
             $file = "$work/$cmdlet-$n.ps1"
             Set-Content -Path $file -Value $e.code
-            [pscustomobject]@{ Key = "$cmdlet/$n"; Command = Get-ExampleCommand $file "Import-Module '$($T.ModuleManifest)'" }
+            [pscustomobject]@{ Key = "$cmdlet/$n"; Command = Get-PromptSessionCommand $file "Import-Module '$($T.ModuleManifest)'" }
         }
     }
     $helpers = "$PSScriptRoot/TestHelpers.psm1"
@@ -80,7 +70,7 @@ Describe 'README: Use it from PowerShell' {
         $file = "$work/readme-use.ps1"
         Set-Content -Path $file -Value $code
         Remove-Item /tmp/execs.csv -ErrorAction SilentlyContinue
-        $r = Invoke-Pwsh (Get-ExampleCommand $file '') -TimeoutSeconds 300
+        $r = Invoke-Pwsh (Get-PromptSessionCommand $file '') -TimeoutSeconds 300
         try {
             $r.ExitCode | Should -Be 0 -Because "it printed:`n$($r.Output)$($r.Errors)"
             $r.Output | Should -Match 'KernelRelease\s+:'

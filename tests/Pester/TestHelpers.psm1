@@ -129,6 +129,21 @@ function Start-Workload {
     [System.Diagnostics.Process]::Start($psi)
 }
 
+<#
+.SYNOPSIS
+A pwsh -Command text that runs a script file the way a user types it at the prompt: after -Prelude,
+statement by statement, each one's output formatted on its own; it exits 1 (listing them) when
+any error was written, 2 on a terminating error.
+#>
+function Get-PromptSessionCommand {
+    param([Parameter(Mandatory)][string]$File, [string]$Prelude = '')
+    "`$ErrorActionPreference = 'Continue'; $Prelude; `$Error.Clear()
+    `$statements = [System.Management.Automation.Language.Parser]::ParseFile('$File', [ref]`$null, [ref]`$null).EndBlock.Statements
+    try { foreach (`$s in `$statements) { . ([scriptblock]::Create(`$s.Extent.Text)) | Out-String -Width 250 } }
+    catch { 'TERMINATING ERROR: ' + `$_.FullyQualifiedErrorId + ': ' + `$_; exit 2 }
+    if (`$Error.Count) { `$Error | ForEach-Object { 'ERROR: ' + `$_.FullyQualifiedErrorId + ': ' + `$_ }; exit 1 }"
+}
+
 <# .SYNOPSIS A new empty directory under the system temp folder. #>
 function New-TestDirectory {
     param([string]$Name = 'pester')
