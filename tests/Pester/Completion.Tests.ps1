@@ -74,8 +74,7 @@ Describe 'Argument completion' {
         Get-BpfLeftover $snapshot | Should -BeNullOrEmpty
         (Complete 'Get-BpfHook -Id ').CompletionText | Should -Not -Contain $programId
         # The kernel frees a map after the programs using it, a moment later.
-        $deadline = [DateTime]::UtcNow.AddSeconds(5)
-        while ((Complete 'Get-BpfMap -Id ').CompletionText -contains $mapId -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        $null = Wait-Until -TimeoutSeconds 5 { (Complete 'Get-BpfMap -Id ').CompletionText -notcontains $mapId }
         (Complete 'Get-BpfMap -Id ').CompletionText | Should -Not -Contain $mapId
         (Complete 'Uninstall-BpfProgram -Id ').CompletionText | Should -Not -Contain $i.Id
     }

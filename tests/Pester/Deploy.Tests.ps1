@@ -80,8 +80,7 @@ Import-Module '$($T.ModuleManifest)'
         $p = [System.Diagnostics.Process]::Start($psi)
         $log = $p.StandardError.ReadToEndAsync()
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while (-not (Test-Connection -TargetName 127.0.0.1 -TcpPort $port -Quiet -TimeoutSeconds 1) -and -not $p.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $null = Wait-Until -TimeoutSeconds 60 { (Test-TcpPort 127.0.0.1 $port) -or $p.HasExited }
             $body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"tool":"hooks_inspect","input":{}}}'
             $answer = Invoke-RestMethod -Method Post -Uri "http://127.0.0.1:$port/mcp" -Headers @{ Authorization = "Bearer $token" } -ContentType 'application/json' -Body $body
             $answer.result.PSObject.Properties.Name | Should -Contain 'programs'

@@ -101,12 +101,10 @@ Describe 'README: the original API still works' {
         $null = $psi.Environment.Remove('XDG_RUNTIME_DIR')
         $bridge = [System.Diagnostics.Process]::Start($psi)
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(240)
-            while (-not ((Get-Content -Raw $log -ErrorAction SilentlyContinue) -match 'tools ready') -and -not $bridge.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 250 }
+            $null = Wait-Until -TimeoutSeconds 240 { (Get-Content -Raw $log -ErrorAction SilentlyContinue) -match 'tools ready' -or $bridge.HasExited }
             Get-Content -Raw $log | Should -Match 'tools ready'
             # The listener comes up right after the tools.
-            $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (-not (Test-Connection -TargetName 127.0.0.1 -TcpPort 8080 -Quiet -TimeoutSeconds 1) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $null = Wait-Until -TimeoutSeconds 30 { Test-TcpPort 127.0.0.1 8080 }
             $out = @(bash -c "cd '$($T.RepoRoot)' && $block")
             $LASTEXITCODE | Should -Be 0
             $answers = $out | Where-Object { $_ -like '{*' } | ConvertFrom-Json

@@ -36,8 +36,7 @@ Subsystem powershell $($T.Pwsh) -sshs -NoLogo
     $psi.RedirectStandardError = $true
     $sshd = [System.Diagnostics.Process]::Start($psi)
     $sshdLog = $sshd.StandardError.ReadToEndAsync()
-    $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    while (-not (Test-Connection -TargetName 127.0.0.2 -TcpPort $port -Quiet -TimeoutSeconds 1) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+    $null = Wait-Until -TimeoutSeconds 10 { Test-TcpPort 127.0.0.2 $port }
 
     # The client: its ssh (first on PATH, ssh with this config file) names the two nodes; ssh reads
     # ~/.ssh/config from the passwd entry, not $HOME, so a config of its own is given with -F.

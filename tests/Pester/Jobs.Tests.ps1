@@ -55,9 +55,7 @@ Describe 'Jobs' {
     It 'stops a running trace with Stop-Job, which detaches it' {
         $job = Start-ThreadJob { Import-Module $using:manifest; Trace-BpfExec -Duration 30 }
         try {
-            $deadline = [DateTime]::UtcNow.AddSeconds(15)
-            while (-not (Get-KernelProgram | Where-Object { $_.name -eq 'exec_event' -and $_.id -notin $snapshot.ProgramIds }) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
-            Get-KernelProgram | Where-Object { $_.name -eq 'exec_event' -and $_.id -notin $snapshot.ProgramIds } | Should -Not -BeNullOrEmpty -Because 'the trace is attached'
+            Wait-Until -TimeoutSeconds 15 { Get-KernelProgram | Where-Object { $_.name -eq 'exec_event' -and $_.id -notin $snapshot.ProgramIds } } | Should -BeTrue -Because 'the trace attaches'
             $job | Stop-Job
             $job.State | Should -Be 'Stopped'
             Get-BpfLeftover $snapshot | Should -BeNullOrEmpty

@@ -29,8 +29,7 @@ BeforeAll {
     [IO.File]::WriteAllBytes($truncated, [IO.File]::ReadAllBytes($T.ExampleObject)[0..999])
 
     function Wait-ProgramGone([uint32[]]$Id) {
-        $deadline = [DateTime]::UtcNow.AddSeconds(5)
-        while ((Get-KernelProgram | Where-Object id -In $Id) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        $null = Wait-Until -TimeoutSeconds 5 { -not (Get-KernelProgram | Where-Object id -In $Id) }
         @(Get-KernelProgram | Where-Object id -In $Id)
     }
 }

@@ -57,14 +57,13 @@ Another developer's tests running at the same moment can show up here too: their
 #>
 function Get-BpfLeftover {
     param([Parameter(Mandatory)]$Snapshot, [double]$TimeoutSeconds = 5)
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    do {
-        $programs = @(Get-KernelProgram | Where-Object { $_.id -notin $Snapshot.ProgramIds })
-        $pins = @(Get-BpffsPin | Where-Object { $_ -notin $Snapshot.Pins })
-        if ($programs.Count -eq 0 -and $pins.Count -eq 0) { return @() }
-        Start-Sleep -Milliseconds 200
-    } while ([DateTime]::UtcNow -lt $deadline)
-    @($programs | ForEach-Object { "program $($_.id) $($_.type) $($_.name)" }) + @($pins | ForEach-Object { "pin $_" })
+    $clean = Wait-Until -TimeoutSeconds $TimeoutSeconds -IntervalMilliseconds 200 {
+        $script:newPrograms = @(Get-KernelProgram | Where-Object { $_.id -notin $Snapshot.ProgramIds })
+        $script:newPins = @(Get-BpffsPin | Where-Object { $_ -notin $Snapshot.Pins })
+        $script:newPrograms.Count -eq 0 -and $script:newPins.Count -eq 0
+    }
+    if ($clean) { return @() }
+    @($script:newPrograms | ForEach-Object { "program $($_.id) $($_.type) $($_.name)" }) + @($script:newPins | ForEach-Object { "pin $_" })
 }
 
 <#
@@ -127,6 +126,26 @@ function Start-Workload {
     $psi.UseShellExecute = $false
     $psi.RedirectStandardOutput = $true
     [System.Diagnostics.Process]::Start($psi)
+}
+
+<#
+.SYNOPSIS
+Polls -Condition every -IntervalMilliseconds until it is true or -TimeoutSeconds have passed;
+returns whether it became true.
+#>
+function Wait-Until {
+    param([Parameter(Mandatory)][scriptblock]$Condition, [double]$TimeoutSeconds = 10, [int]$IntervalMilliseconds = 100)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (& $Condition)) {
+        if ([DateTime]::UtcNow -ge $deadline) { return $false }
+        Start-Sleep -Milliseconds $IntervalMilliseconds
+    }
+    $true
+}
+
+<# .SYNOPSIS Whether something accepts TCP connections on the address and port. #>
+function Test-TcpPort([string]$Address, [int]$Port) {
+    Test-Connection -TargetName $Address -TcpPort $Port -Quiet -TimeoutSeconds 1
 }
 
 <#

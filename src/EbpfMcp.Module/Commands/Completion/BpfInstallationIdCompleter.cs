@@ -1,6 +1,3 @@
-using System.Collections;
-using System.Management.Automation;
-using System.Management.Automation.Language;
 using EbpfMcp.Kernel.Installations;
 
 namespace EbpfMcp.Commands.Completion;
@@ -9,24 +6,12 @@ namespace EbpfMcp.Commands.Completion;
 /// Completes what Uninstall-BpfProgram -Id takes: the ids of this process's installations, then
 /// the ids of the programs they loaded.
 /// </summary>
-public sealed class BpfInstallationIdCompleter : IArgumentCompleter
+public sealed class BpfInstallationIdCompleter : CandidateCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        CompletionCandidates.Matching(wordToComplete, Candidates);
-
-    private static IEnumerable<CompletionCandidates.Candidate> Candidates()
+    protected override IEnumerable<Candidate> Candidates()
     {
         var installations = InstallationRegistry.All.Select(i => i.Description).OrderBy(d => d.InstalledAt).ToList();
-        foreach (var installation in installations)
-        {
-            yield return new(installation.Id, $"{installation.Id}: {installation.ProgramCount} program(s) from {installation.Source}");
-        }
-        foreach (var installation in installations)
-        {
-            foreach (var program in installation.Programs)
-            {
-                yield return new(program.Id.ToString(), $"{program.Id}: {program.Type} {program.Name} ({installation.Id})");
-            }
-        }
+        return installations.Select(i => new Candidate(i.Id, $"{i.Id}: {i.ProgramCount} program(s) from {i.Source}"))
+            .Concat(installations.SelectMany(i => i.Programs.Select(p => new Candidate(p.Id.ToString(), $"{p.Id}: {p.Type} {p.Name} ({i.Id})"))));
     }
 }

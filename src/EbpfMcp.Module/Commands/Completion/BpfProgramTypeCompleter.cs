@@ -1,17 +1,11 @@
-using System.Collections;
-using System.Management.Automation;
-using System.Management.Automation.Language;
 using EbpfMcp.Kernel.Inventory;
 
 namespace EbpfMcp.Commands.Completion;
 
 /// <summary>Completes program types with the names libbpf gives them (tracepoint, xdp, cgroup_skb, ...).</summary>
-public sealed class BpfProgramTypeCompleter : IArgumentCompleter
+public sealed class BpfProgramTypeCompleter : CandidateCompleter
 {
-    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-        CompletionCandidates.Matching(wordToComplete, Types);
-
-    private static IEnumerable<CompletionCandidates.Candidate> Types()
+    protected override IEnumerable<Candidate> Candidates()
     {
         // Type 0 is "unspec", never the type of a loaded program; libbpf names the rest until its table ends.
         for (uint type = 1; KernelTypeNames.Program(type) is var name && !name.StartsWith("type_", StringComparison.Ordinal); type++)

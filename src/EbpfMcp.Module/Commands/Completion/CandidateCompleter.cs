@@ -1,23 +1,29 @@
+using System.Collections;
 using System.Management.Automation;
+using System.Management.Automation.Language;
 using EbpfMcp.Native;
 
 namespace EbpfMcp.Commands.Completion;
 
 /// <summary>
-/// What the module's argument completers share: the values that start with what was typed
-/// (wildcards allowed, case ignored), quoted when PowerShell needs it, each with a tooltip.
+/// Base of the module's argument completers: each says which values exist now; this offers those
+/// that start with what was typed (wildcards allowed, case ignored), quoted when PowerShell needs
+/// it, each with a tooltip.
 /// </summary>
-internal static class CompletionCandidates
+public abstract class CandidateCompleter : IArgumentCompleter
 {
     /// <summary>One completion: the value and what the tooltip says about it.</summary>
-    public readonly record struct Candidate(string Value, string ToolTip);
+    protected readonly record struct Candidate(string Value, string ToolTip);
 
-    public static IEnumerable<CompletionResult> Matching(string? wordToComplete, Func<IEnumerable<Candidate>> candidates)
+    /// <summary>The values that exist now, in the order they should be offered.</summary>
+    protected abstract IEnumerable<Candidate> Candidates();
+
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var typed = (wordToComplete ?? "").Trim('\'', '"');
         var pattern = new WildcardPattern(typed + "*", WildcardOptions.IgnoreCase);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var candidate in Read(candidates))
+        foreach (var candidate in Read())
         {
             if (pattern.IsMatch(candidate.Value) && seen.Add(candidate.Value))
             {
@@ -28,11 +34,11 @@ internal static class CompletionCandidates
 
     // Completion runs while the user types: a kernel that refuses (no privileges, no bpf(2)) or a
     // missing libbpf means no suggestions, never an error on the prompt.
-    private static List<Candidate> Read(Func<IEnumerable<Candidate>> candidates)
+    private List<Candidate> Read()
     {
         try
         {
-            return [.. candidates()];
+            return [.. Candidates()];
         }
         catch (Exception e) when (e is BpfException or DllNotFoundException or EntryPointNotFoundException or PlatformNotSupportedException or IOException or UnauthorizedAccessException)
         {
