@@ -105,7 +105,7 @@ Describe 'deploy/kubernetes and deploy/container' {
     }
 
     It 'has manifests that validate against the Kubernetes API types, offline' {
-        $validStatus | Should -Be 0 -Because ($results | ConvertTo-Json -Depth 3)
+        $validStatus | Should -Be 0 -Because ($results | Select-Object kind, valid, error | ConvertTo-Json -Compress)
         $results.kind | Should -Be @('Namespace', 'DaemonSet', 'Service')
         $results.valid | Select-Object -Unique | Should -BeTrue
     }

@@ -49,6 +49,19 @@ Describe 'Get-Help examples' {
     }
 }
 
+Describe 'README for root without sudo' {
+    It 'says once that commands run as root, and no command needs sudo' {
+        $readme = Get-Content -Raw "$($T.RepoRoot)/README.md"
+        $readme | Should -Match 'runs \*\*as root\*\*'
+        $blocks = [regex]::Matches($readme, '(?ms)^```(\w*)\n(.*?)^```').ForEach({ $_.Groups[2].Value })
+        $blocks.Count | Should -BeGreaterThan 10
+        foreach ($block in $blocks) {
+            $block | Should -Not -Match '(^|[\s(`$"])sudo\s' -Because "a README command uses sudo:`n$block"
+            $block | Should -Not -Match '"command":\s*"sudo"'
+        }
+    }
+}
+
 Describe 'README: Use it from PowerShell' {
     BeforeAll {
         $blocks = Get-MarkdownCodeBlock "$($T.RepoRoot)/README.md" '## Use it from PowerShell'

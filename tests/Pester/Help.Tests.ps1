@@ -36,6 +36,14 @@ Describe 'Get-Help <Name>' -ForEach $cmdlets {
         $help = Get-Help $Name -Full
     }
 
+    It 'has a synopsis, a description, examples and text for every parameter' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis.Trim() | Should -Not -BeLike "$Name *" -Because 'a real synopsis, not the syntax PowerShell makes up'
+        ($help.description.Text -join ' ').Length | Should -BeGreaterThan 80
+        @($help.examples.example).Count | Should -BeGreaterThan 0
+        foreach ($p in @($help.parameters.parameter) | Where-Object { $_.name }) { ($p.description.Text -join ' ').Length | Should -BeGreaterThan 10 -Because "-$($p.name) needs a description" }
+    }
+
     It 'shows in SYNTAX each parameter set with its parameters, which are required, and their positions' {
         $expected = @($command.ParameterSets | ForEach-Object {
                 Format-ParameterSet ($_.Parameters | Where-Object Name -NotIn $common | ForEach-Object {

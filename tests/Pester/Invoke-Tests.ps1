@@ -25,7 +25,7 @@ $config.Run.Path = @($Path -split ",")
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
 # CI logs are files: no colour escapes there.
-if ($env:CI -or [Console]::IsOutputRedirected) { $config.Output.RenderMode = 'Plaintext' }
+if ($env:CI -or [Console]::IsOutputRedirected) { $config.Output.RenderMode = 'Plaintext'; $PSStyle.OutputRendering = 'PlainText' }
 $config.TestResult.Enabled = $true
 $config.TestResult.OutputFormat = 'NUnitXml'
 $config.TestResult.OutputPath = "$repo/out/test-results/pester.xml"
