@@ -30,8 +30,10 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('eBPF', 'Linux', 'observability', 'tracing', 'MCP')
-            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+            Tags         = @('eBPF', 'BPF', 'Linux', 'kernel', 'observability', 'tracing', 'MCP', 'PSEdition_Core')
+            LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
+            ProjectUri   = 'https://github.com/ebpf-mcp/ebpf-mcp'
+            ReleaseNotes = '0.1.0: Get-BpfKernelInfo, Get-BpfHook, Get-BpfMap (-Dump decodes entries through BTF), Get-BpfFeature, Install-/Uninstall-BpfProgram (CO-RE objects, nothing pinned unless asked), Trace-BpfSyscallError, Trace-BpfExec, Trace-BpfFileOpen, Trace-BpfTcpState; argument completion for program, map and installation ids, names, program types, errno and syscall names. Needs Linux 5.8+ with BTF, libbpf 1.x, and root (or CAP_BPF + CAP_PERFMON).'
         }
     }
 }

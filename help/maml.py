@@ -11,7 +11,13 @@ from xml.sax.saxutils import escape
 
 HERE = pathlib.Path(__file__).resolve().parent
 TARGET = HERE.parent / "src/EbpfMcp.Module/en-US/EbpfMcp.dll-Help.xml"
-COMMON = {"WhatIf", "Confirm"}
+# -WhatIf and -Confirm (SupportsShouldProcess): the engine adds them, help describes them as it does for its own cmdlets.
+COMMON = {
+    "WhatIf": ("SwitchParameter", {"required": "false", "position": "named", "pipeline": "False", "aliases": "wi", "default": "False"},
+               "Shows what would happen if the cmdlet runs. The cmdlet is not run."),
+    "Confirm": ("SwitchParameter", {"required": "false", "position": "named", "pipeline": "False", "aliases": "cf", "default": "False"},
+                "Prompts you for confirmation before running the cmdlet."),
+}
 
 
 def sections(text):
@@ -51,10 +57,13 @@ def parse_parameters(body):
     for title, text in subsections(body):
         m = re.match(r"-(\w+)\s*<([^>]+)>", title)
         name, ptype = m.group(1), m.group(2)
-        meta = {"required": "false", "position": "named", "pipeline": "False"}
+        meta = {"required": "false", "position": "named", "pipeline": "False", "aliases": "none", "default": "None"}
         desc = []
         for line in text.splitlines():
-            if re.match(r"^(Required\.|Position:|Accepts pipeline)", line.strip()):
+            dm = re.match(r"^Default value: (.+?)\.?$", line.strip())
+            if dm:
+                meta["default"] = dm.group(1)
+            elif re.match(r"^(Required\.|Position:|Accepts pipeline|Aliases:)", line.strip()):
                 if "Required." in line:
                     meta["required"] = "true"
                 pm = re.search(r"Position: (\d+)", line)
@@ -64,6 +73,9 @@ def parse_parameters(body):
                     meta["pipeline"] = "True (ByPropertyName)"
                 elif "pipeline input" in line:
                     meta["pipeline"] = "True (ByValue)"
+                am = re.search(r"Aliases: ([\w, ]+)", line)
+                if am:
+                    meta["aliases"] = am.group(1).strip()
             else:
                 desc.append(line)
         params[name] = (ptype, meta, "\n".join(desc).strip())
@@ -76,10 +88,11 @@ def parameter_xml(name, ptype, meta, desc, indent, required=None):
     req = required if required is not None else meta["required"]
     value = "" if is_switch else f'\n{pad}  <command:parameterValue required="true" variableLength="false">{escape(ptype)}</command:parameterValue>'
     return (f'{pad}<command:parameter required="{req}" variableLength="true" globbing="{"true" if "wildcard" in desc.lower() else "false"}" '
-            f'pipelineInput="{meta["pipeline"]}" position="{meta["position"]}" aliases="none">\n'
+            f'pipelineInput="{meta["pipeline"]}" position="{meta["position"]}" aliases="{escape(meta["aliases"])}">\n'
             f"{pad}  <maml:name>{name}</maml:name>\n"
             f"{pad}  <maml:description>\n{paras(desc, indent + 4)}\n{pad}  </maml:description>{value}\n"
             f"{pad}  <dev:type>\n{pad}    <maml:name>{escape(ptype)}</maml:name>\n{pad}    <maml:uri />\n{pad}  </dev:type>\n"
+            f"{pad}  <dev:defaultValue>{escape(meta['default'])}</dev:defaultValue>\n"
             f"{pad}</command:parameter>")
 
 
@@ -89,14 +102,13 @@ def syntax_xml(name, syntax, params):
         line = line.strip()
         if not line:
             continue
-        tokens = re.findall(r"\[\[-(\w+)\][^\]]*\]|\[-(\w+)[^\]]*\]|\[-(\w+)\]|-(\w+)", line[len(name):])
+        # [[-P] <T>] optional positional, [-P] <T> required positional, [-P <T>] or [-S] optional, -P <T> required.
+        tokens = re.findall(r"\[\[-(\w+)\][^\]]*\]|\[-(\w+)\](?=\s+<)|\[-(\w+)[^\]]*\]|-(\w+)", line[len(name):])
         body = []
         for t in tokens:
             pname = next(x for x in t if x)
-            if pname in COMMON:
-                continue
-            optional = bool(t[0] or t[1] or t[2])
-            ptype, meta, desc = params[pname]
+            optional = bool(t[0] or t[2])
+            ptype, meta, desc = params[pname] if pname in params else COMMON[pname]
             body.append(parameter_xml(pname, ptype, meta, desc, 8, "false" if optional else "true"))
         items.append("      <command:syntaxItem>\n        <maml:name>%s</maml:name>\n%s\n      </command:syntaxItem>" % (name, "\n".join(body)))
     return "\n".join(items)
@@ -127,7 +139,8 @@ def command_xml(path):
     returns = "\n".join(
         f"      <command:returnValue>\n        <dev:type>\n          <maml:name>{escape(o)}</maml:name>\n        </dev:type>\n"
         f"        <maml:description>\n          <maml:para></maml:para>\n        </maml:description>\n      </command:returnValue>" for o in outputs)
-    plist = "\n".join(parameter_xml(n, *v, 6) for n, v in params.items())
+    common = {n: v for n, v in COMMON.items() if re.search(rf"\[-{n}\]", s["SYNTAX"])}
+    plist = "\n".join(parameter_xml(n, *v, 6) for n, v in {**params, **common}.items())
     return f"""  <command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10" xmlns:MSHelp="http://msdn.microsoft.com/mshelp">
     <command:details>
       <command:name>{name}</command:name>

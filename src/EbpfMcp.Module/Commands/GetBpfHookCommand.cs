@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using EbpfMcp.Commands.Completion;
 using EbpfMcp.Kernel.Inventory;
 using EbpfMcp.Model;
 using EbpfMcp.Native;
@@ -13,17 +14,20 @@ public sealed class GetBpfHookCommand : BpfCmdlet
     /// <summary>Program ids to show.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BpfProgramIdCompleter))]
     public uint[]? Id { get; set; }
 
     /// <summary>Program names; wildcards allowed.</summary>
     [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BpfProgramNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Program types (tracepoint, raw_tracepoint, xdp, ...).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BpfProgramTypeCompleter))]
     public string[]? Type { get; set; }
 
     /// <summary>Also find the processes that hold each program (walks every process's fds: slower).</summary>

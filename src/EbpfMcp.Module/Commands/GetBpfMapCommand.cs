@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using EbpfMcp.Commands.Completion;
 using EbpfMcp.Kernel.Inventory;
 using EbpfMcp.Kernel.Maps;
 using EbpfMcp.Model;
@@ -18,12 +19,14 @@ public sealed class GetBpfMapCommand : BpfCmdlet
     [Parameter(ParameterSetName = ListSet, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = DumpSet, Position = 0, Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BpfMapIdCompleter))]
     public uint[]? Id { get; set; }
 
     /// <summary>Map names; wildcards allowed.</summary>
     [Parameter(ParameterSetName = ListSet)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BpfMapNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Return the map's entries instead of its description.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using EbpfMcp.Commands.Completion;
 using EbpfMcp.Kernel.Installations;
 using EbpfMcp.Kernel.Inventory;
 using EbpfMcp.Model;
@@ -26,6 +27,7 @@ public sealed class UninstallBpfProgramCommand : BpfCmdlet
     /// <summary>Installation ids ("bpf-4f1c2a9e"), or ids of programs an installation loaded.</summary>
     [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BpfInstallationIdCompleter))]
     public string[] Id { get; set; } = [];
 
     /// <summary>Output of Install-BpfProgram, Get-BpfInstallation or Get-BpfHook.</summary>

@@ -11,7 +11,7 @@ public sealed class BpfKernelInfo
     public bool CgroupV2 { get; internal init; }
     public bool BpffsMounted { get; internal init; }
     public bool TracefsMounted { get; internal init; }
-    /// <summary>none, integrity or confidentiality; "unknown" when securityfs is not readable.</summary>
+    /// <summary>none, integrity or confidentiality (read from securityfs, mounted privately if need be); "unknown" when it cannot be read.</summary>
     public string Lockdown { get; internal init; } = "";
     /// <summary>kernel.unprivileged_bpf_disabled: 0 allowed, 1 disabled for good, 2 disabled (admin may re-enable); -1 unknown.</summary>
     public int UnprivilegedBpfDisabled { get; internal init; }

@@ -74,7 +74,7 @@ internal static partial class LibCDup
 
 internal static partial class LibCNamespaces
 {
-    public const int CloneNewNet = 0x40000000;
+    public const int CloneNewNet = 0x40000000, CloneNewNs = 0x00020000;
 
     /// <summary>unshare(2): moves only the calling thread into new namespaces.</summary>
     [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]

@@ -30,7 +30,7 @@ public sealed class TraceBpfExecCommand : BpfEventTraceCmdlet<BpfExecEvent, Trac
         {
             Filename = CommNames.Decode(new ReadOnlySpan<byte>(r.filename, ExecEvent.FilenameLength)),
             // /proc-style argv: NUL-separated, with a final NUL.
-            Arguments = args.Length > 0 && args[^1].Length == 0 ? args[..^1] : args,
+            Arguments = new(args.Length > 0 && args[^1].Length == 0 ? args[..^1] : args),
             ArgumentsTruncated = argsSize == ExecEvent.ArgsLength && r.args[argsSize - 1] != 0,
             ReturnCode = r.return_code,
             Errno = r.return_code < 0 ? ErrnoNames.Name(-r.return_code) : null,
@@ -56,10 +56,8 @@ public sealed class BpfExecEvent : BpfTraceEvent
 {
     /// <summary>The file that was executed, as the kernel resolved it.</summary>
     public string Filename { get; internal init; } = "";
-    /// <summary>argv, at most 512 bytes of it (ArgumentsTruncated says when more was cut).</summary>
-    public string[] Arguments { get; internal init; } = [];
-    /// <summary>argv as one line, as a shell would show it (what Export-Csv and tables show).</summary>
-    public string CommandLine => string.Join(' ', Arguments);
+    /// <summary>argv, at most 512 bytes of it (ArgumentsTruncated says when more was cut); one line of text in Export-Csv.</summary>
+    public BpfArgumentList Arguments { get; internal init; } = new([]);
     public bool ArgumentsTruncated { get; internal init; }
     /// <summary>0 when the exec succeeded; -errno when it failed (then Filename is what was asked for and Arguments is empty).</summary>
     public int ReturnCode { get; internal init; }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using EbpfMcp.Commands;
+using EbpfMcp.Commands.Completion;
 using EbpfMcp.Kernel.Inventory;
 using EbpfMcp.Kernel.Maps;
 using EbpfMcp.Kernel.Tracing;
@@ -24,11 +25,13 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
     /// <summary>Only this system call (name such as openat, or number).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SyscallNameCompleter))]
     public string? Syscall { get; set; }
 
     /// <summary>Only this error (name such as ENOENT, or number).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ErrnoNameCompleter))]
     public string? Errno { get; set; }
 
     /// <summary>Distinct (process, syscall, errno) rows the kernel table holds (default 16384); failures beyond are reported as uncounted.</summary>

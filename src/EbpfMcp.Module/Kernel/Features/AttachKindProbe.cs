@@ -190,7 +190,15 @@ internal static unsafe class AttachKindProbe
         var root = MountTable.MountPoints("cgroup2").FirstOrDefault()
             ?? throw new BpfException("NoCgroupV2", "no cgroup v2 hierarchy is mounted", 19);
         var dir = Path.Combine(root, $"ebpf-mcp-probe-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}");
-        Directory.CreateDirectory(dir);
+        try
+        {
+            Directory.CreateDirectory(dir);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // cgroupfs directories are 0555: root without CAP_DAC_OVERRIDE (a hardened service) may not create one.
+            throw BpfException.FromErrno($"mkdir {dir}", 13);
+        }
         try
         {
             int fd = LibC.Open(dir, LibC.ORdOnly | LibC.ODirectory | LibC.OCloExec);

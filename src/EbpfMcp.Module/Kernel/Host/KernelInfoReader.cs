@@ -85,7 +85,7 @@ internal static class KernelInfoReader
     private static string ReadLockdown()
     {
         // "none [integrity] confidentiality": the bracketed word is the active mode.
-        var text = ReadTrimmed("/sys/kernel/security/lockdown");
+        var text = SecurityFs.ReadText("lockdown")?.Trim();
         if (text is null)
         {
             return "unknown";

@@ -68,7 +68,8 @@ internal sealed class EventGrouper
         for (int i = 0; i < props.Length; i++)
         {
             var value = props[i].GetValue(e);
-            values[i] = value is string[] list ? string.Join(' ', list) : value; // argv groups by its text
+            // A list (argv) groups by its text, not by the identity of the list object.
+            values[i] = value is System.Collections.IEnumerable list and not string ? string.Join(' ', list.Cast<object>()) : value;
         }
         return values;
     }
