@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('EbpfMcp.format.ps1xml')
+    TypesToProcess       = @('EbpfMcp.types.ps1xml')
     CmdletsToExport      = @(
         'Get-BpfKernelInfo'
         'Get-BpfHook'

@@ -1,8 +1,10 @@
 # The module's format views as pwsh renders them: every output type, live and deserialized (what
 # remoting over SSH, Start-Job and Import-Clixml give), with no .NET type names where values belong.
 BeforeDiscovery {
-    $types = 'BpfKernelInfo', 'BpfHook', 'BpfMap', 'BpfMapEntry', 'BpfInstallation', 'BpfInstalledProgram', 'BpfInstalledMap',
-    'BpfFeature', 'BpfSyscallError', 'BpfExecEvent', 'BpfFileOpenEvent', 'BpfTcpStateEvent' | ForEach-Object { @{ Type = "EbpfMcp.Model.$_" } }
+    # Shared output types live in EbpfMcp.Model; each tracer's event type beside its cmdlet in EbpfMcp.Tracers.
+    $types = @('BpfKernelInfo', 'BpfHook', 'BpfMap', 'BpfMapEntry', 'BpfInstallation', 'BpfInstalledProgram', 'BpfInstalledMap',
+        'BpfFeature', 'BpfEventGroup', 'BpfTraceJob', 'BpfTraceSummary' | ForEach-Object { @{ Type = "EbpfMcp.Model.$_" } }) +
+    @('BpfSyscallError', 'BpfExecEvent', 'BpfFileOpenEvent', 'BpfTcpStateEvent' | ForEach-Object { @{ Type = "EbpfMcp.Tracers.$_" } })
 }
 
 BeforeAll {
@@ -34,6 +36,11 @@ BeforeAll {
     $w = Start-Workload -DelaySeconds 1 -Code "`ntry: os.open('$absent', os.O_RDONLY)`nexcept OSError: pass"
     $samples['BpfFileOpenEvent'] = Trace-BpfFileOpen -FailedOnly -PathLike $absent -Duration 5 -First 1
     $w = Start-Workload -DelaySeconds 1 -Code "`ntry: os.open('$absent', os.O_RDONLY)`nexcept OSError: pass"
+    $samples['BpfEventGroup'] = Trace-BpfFileOpen -FailedOnly -PathLike $absent -Duration 3 -GroupBy ProcessName, Path -InformationVariable summary
+    $samples['BpfTraceSummary'] = $summary[0].MessageData
+    $samples['BpfTraceJob'] = Trace-BpfExec -AsJob -Duration 60
+    $null = Stop-BpfTrace -TraceId $samples['BpfTraceJob'].TraceId
+    $w = Start-Workload -DelaySeconds 1 -Code "`ntry: os.open('$absent', os.O_RDONLY)`nexcept OSError: pass"
     $samples['BpfSyscallError'] = Trace-BpfSyscallError -ProcessId $w.Id -Duration 2
     $w = Start-Workload -DelaySeconds 1 -Code "os.execv('/bin/echo', ['/bin/echo', 'one', 'two words'])"
     $samples['BpfExecEvent'] = Trace-BpfExec -ProcessId $w.Id -Duration 5 -First 1
@@ -64,7 +71,7 @@ Describe 'Format views' {
         $sample | Should -BeOfType $Type
         $live = $sample | Out-String -Width 300
         foreach ($label in Get-ViewLabel $Type) { $live | Should -Match "\b$label\b" }
-        $live | Should -Not -Match 'System\.[\w.]+\[\]|EbpfMcp\.Model\.|Deserialized\.'
+        $live | Should -Not -Match 'System\.[\w.]+\[\]|EbpfMcp\.(Model|Tracers)\.|Deserialized\.'
 
         $deserialized = Get-Deserialized $sample
         $deserialized.PSObject.TypeNames[0] | Should -Be "Deserialized.$Type"

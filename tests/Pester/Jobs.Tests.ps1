@@ -25,7 +25,7 @@ Describe 'Jobs' {
             Start-Sleep -Seconds 2
             /bin/echo $marker | Out-Null
             $event = $job | Receive-Job -Wait
-            $event | Should -BeOfType EbpfMcp.Model.BpfExecEvent
+            $event | Should -BeOfType EbpfMcp.Tracers.BpfExecEvent
             $event.Filename | Should -Be '/bin/echo'
             $event.ParentProcessId | Should -Be $PID
         }

@@ -28,14 +28,14 @@ Describe 'Trace-BpfExec' {
     }
 
     It 'reports the exec with its process, parent, file and argv' {
-        $event | Should -BeOfType EbpfMcp.Model.BpfExecEvent
+        $event | Should -BeOfType EbpfMcp.Tracers.BpfExecEvent
         $event.ProcessId | Should -Be $shell.Id
         $event.ParentProcessId | Should -Be $PID
         $event.ProcessName | Should -Be 'echo'
         $event.Filename | Should -Be '/bin/echo'
         $event.ReturnCode | Should -Be 0
         $event.Errno | Should -BeNullOrEmpty
-        $event.Uid | Should -Be 0
+        $event.UserId | Should -Be 0
         $event.Timestamp | Should -BeGreaterThan ([DateTimeOffset]::Now.AddMinutes(-1))
     }
 
@@ -75,7 +75,7 @@ for _ in range(3):
         $events = @(Trace-BpfFileOpen -FailedOnly -PathLike "$work/$marker*" -Duration 5)
         $w.WaitForExit()
         $events.Count | Should -Be 3
-        $events[0] | Should -BeOfType EbpfMcp.Model.BpfFileOpenEvent
+        $events[0] | Should -BeOfType EbpfMcp.Tracers.BpfFileOpenEvent
         $events.Path | Select-Object -Unique | Should -Be $missing
         $events.Errno | Select-Object -Unique | Should -Be 'ENOENT'
         $events.Result | Select-Object -Unique | Should -Be -2
@@ -96,7 +96,7 @@ for _ in range(250):
         $rows = @(Trace-BpfSyscallError -ProcessId $w.Id -Syscall openat -Errno ENOENT -Duration 5)
         $w.WaitForExit()
         $rows | Should -HaveCount 1
-        $rows[0] | Should -BeOfType EbpfMcp.Model.BpfSyscallError
+        $rows[0] | Should -BeOfType EbpfMcp.Tracers.BpfSyscallError
         $rows[0].Count | Should -Be 250
         $rows[0].ProcessId | Should -Be $w.Id
         $rows[0].ProcessName | Should -Be 'python3'
@@ -120,7 +120,7 @@ Describe 'Trace-BpfTcpState' {
         finally {
             $listener.Stop()
         }
-        $events[0] | Should -BeOfType EbpfMcp.Model.BpfTcpStateEvent
+        $events[0] | Should -BeOfType EbpfMcp.Tracers.BpfTcpStateEvent
         $connect = $events | Where-Object { $_.DestinationPort -eq $port -and $_.NewState -eq 'SYN_SENT' }
         $connect | Should -Not -BeNullOrEmpty
         $connect[0].Family | Should -Be 'IPv4'
