@@ -64,4 +64,49 @@ Describe 'Jobs' {
             $job | Remove-Job -Force
         }
     }
+
+    It 'traces in the background with -AsJob: a real job Get-Job, Wait-Job, Receive-Job and Remove-Job know' {
+        $work = New-TestDirectory asjob
+        $job = Trace-BpfFileOpen -AsJob -FailedOnly -PathLike "$work/*" -Duration 4
+        try {
+            $job | Should -BeOfType EbpfMcp.Model.BpfTraceJob
+            $job | Should -BeOfType System.Management.Automation.Job
+            $job.TraceId | Should -Match '^[A-Za-z0-9_-]{22}$'
+            (Get-Job -Id $job.Id).TraceId | Should -Be $job.TraceId
+            Start-Sleep -Milliseconds 500
+            1..3 | ForEach-Object { Test-Path "$work/missing$_" -PathType Leaf } | Out-Null
+            1..3 | ForEach-Object { try { [System.IO.File]::OpenRead("$work/missing$_").Dispose() } catch { } }
+            $job | Wait-Job -Timeout 30 | Out-Null
+            $job.State | Should -Be 'Completed'
+            Get-BpfLeftover $snapshot | Should -BeNullOrEmpty -Because 'a finished trace is detached at once'
+            $events = $job | Receive-Job
+            @($events).Count | Should -Be 3
+            $events.Path | Should -Be @("$work/missing1", "$work/missing2", "$work/missing3")
+            $events[0].ProcessId | Should -Be $PID
+        }
+        finally {
+            $job | Remove-Job -Force
+        }
+        { Receive-BpfTrace -TraceId $job.TraceId -ErrorAction Stop } | Should -Throw -ErrorId 'TraceNotFound,EbpfMcp.Commands.ReceiveBpfTraceCommand'
+    }
+
+    It 'groups a background trace''s events by the properties asked for, over every event' {
+        $work = New-TestDirectory groupby
+        $job = Trace-BpfFileOpen -AsJob -FailedOnly -PathLike "$work/*" -Duration 60 -GroupBy Path
+        try {
+            Start-Sleep -Milliseconds 500
+            foreach ($n in 1..5) { try { [System.IO.File]::OpenRead("$work/a").Dispose() } catch { } }
+            foreach ($n in 1..2) { try { [System.IO.File]::OpenRead("$work/b").Dispose() } catch { } }
+            Wait-Until -TimeoutSeconds 10 { (Get-BpfTrace -TraceId $job.TraceId).EventCount -eq 7 } | Should -BeTrue
+            $groups = Stop-BpfTrace -TraceId $job.TraceId
+            $groups | Should -BeOfType EbpfMcp.Model.BpfEventGroup
+            ($groups | ForEach-Object Count) | Should -Be @(5, 2)
+            $groups[0].Group.Path | Should -Be "$work/a"
+            ($groups | Out-String) | Should -Match "Path=$([regex]::Escape("$work/a"))"
+            (Get-BpfTrace -TraceId $job.TraceId).State | Should -Be 'Stopped'
+        }
+        finally {
+            $job | Remove-Job -Force
+        }
+    }
 }
