@@ -26,7 +26,11 @@ internal static class OffCpuProfiler
     /// fires (the profile so far is returned, marked StoppedEarly). Everything it loaded is
     /// detached and unloaded before symbolization starts, also on failure.
     /// </summary>
-    public static StackProfile Run(ProfileRequest request, CancellationToken cancellation = default, Action<ProfileProgress>? progress = null)
+    public static StackProfile Run(ProfileRequest request, CancellationToken cancellation = default, Action<ProfileProgress>? progress = null) =>
+        Run(request, cancellation, progress, hook: null);
+
+    /// <summary>As above; with <paramref name="hook"/>, that variant only (tests run each one).</summary>
+    internal static StackProfile Run(ProfileRequest request, CancellationToken cancellation, Action<ProfileProgress>? progress, HookChoice.Candidate? hook)
     {
         request.Validate(onCpu: false);
         var startedAt = DateTimeOffset.Now;
@@ -38,13 +42,15 @@ internal static class OffCpuProfiler
 
         RawStackProfile raw;
         (TimeSpan Elapsed, bool StoppedEarly) run;
-        var (tracer, hook) = HookChoice.Start(ObjectName, Hooks, config, request.MapSizes(Table));
+        var (tracer, hookName) = hook is null
+            ? HookChoice.Start(ObjectName, Hooks, config, request.MapSizes(Table))
+            : (TracerObject.Start(ObjectName, hook.Programs, config, request.MapSizes(Table)), hook.Hook);
         using (tracer)
         {
             run = StackTables.Wait(tracer, Table, Blocked, request.Duration, symbolizer, cancellation, progress);
             raw = StackTables.Read(tracer, Table, Blocked, symbolizer);
         }
-        return StackProfileBuilder.Build(ProfileKind.OffCpu, raw, symbolizer, request.Space, hook, startedAt, run.Elapsed, run.StoppedEarly, 0);
+        return StackProfileBuilder.Build(ProfileKind.OffCpu, raw, symbolizer, request.Space, hookName, startedAt, run.Elapsed, run.StoppedEarly, 0);
     }
 
     /// <summary>struct blocked_time: total_ns@0, count@8.</summary>

@@ -16,7 +16,7 @@ internal static class StackProfileBuilder
     {
         var stacks = raw.Rows
             .GroupBy(r => (r.Tgid, r.ProcessName, r.UserStackId, r.KernelStackId))
-            .Select(g => (g.Key, Frames: Frames(g.Key.Tgid, g.Key.UserStackId, g.Key.KernelStackId, raw, symbolizer, space),
+            .Select(g => (g.Key, Frames: Frames(kind, g.Key.Tgid, g.Key.UserStackId, g.Key.KernelStackId, raw, symbolizer, space),
                 Count: g.Aggregate(0UL, (s, r) => s + r.Count), Nanoseconds: g.Aggregate(0UL, (s, r) => s + r.BlockedNanoseconds)))
             .GroupBy(s => (s.Key.Tgid, s.Key.ProcessName, Folded: string.Join(';', s.Frames.Select(f => f.Name))))
             .Select(g => new ProfileStack((int)g.Key.Tgid, g.Key.ProcessName, g.First().Frames,
@@ -41,7 +41,7 @@ internal static class StackProfileBuilder
     }
 
     /// <summary>Root first: the user stack from its outermost caller to its leaf, then the kernel stack likewise.</summary>
-    private static List<SymbolizedFrame> Frames(uint tgid, int userStackId, int kernelStackId, RawStackProfile raw, Symbolizer symbolizer, StackSpace space)
+    private static List<SymbolizedFrame> Frames(ProfileKind kind, uint tgid, int userStackId, int kernelStackId, RawStackProfile raw, Symbolizer symbolizer, StackSpace space)
     {
         var frames = new List<SymbolizedFrame>();
         if (space != StackSpace.Kernel)
@@ -52,7 +52,26 @@ internal static class StackProfileBuilder
         {
             Add(frames, kernelStackId, "[missed kernel stack]", FrameKind.Kernel, raw, ips => symbolizer.KernelStack(ips));
         }
+        if (kind == ProfileKind.OffCpu)
+        {
+            CutTracingFrames(frames);
+        }
         return frames;
+    }
+
+    /// <summary>
+    /// A stack taken in a tracepoint program ends in the tracing machinery that ran the program
+    /// (__traceiter_sched_switch, bpf_trace_run4, the program itself): the profiler's frames, not
+    /// the task's. They are cut from the first of them to the leaf.
+    /// </summary>
+    private static void CutTracingFrames(List<SymbolizedFrame> frames)
+    {
+        int at = frames.FindIndex(f => f.Kind == FrameKind.Kernel
+            && (f.Name.StartsWith("__traceiter_", StringComparison.Ordinal) || f.Name.StartsWith("bpf_trace_run", StringComparison.Ordinal)));
+        if (at >= 0)
+        {
+            frames.RemoveRange(at, frames.Count - at);
+        }
     }
 
     private static void Add(List<SymbolizedFrame> frames, int stackId, string missed, FrameKind kind, RawStackProfile raw, Func<ulong[], SymbolizedFrame[]> symbolize)

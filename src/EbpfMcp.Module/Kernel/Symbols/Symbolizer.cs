@@ -77,20 +77,22 @@ internal sealed class Symbolizer
         Remember(pid);
         var process = processes[pid];
         var region = process.Find(lookup);
-        if (region is null || !region.IsFile)
+        if (region is { IsFile: true } && SymbolsOf(pid, region) is { } symbols
+            && symbols.VirtualAddress(region.FileOffsetOf(lookup)) is ulong linkAddress && symbols.Function(linkAddress) is { } function)
         {
-            // Not file-backed: JIT code (anonymous memory) if the runtime wrote a perf map for it.
-            if (process.PerfMap?.Find(lookup) is { } jitted)
-            {
-                return new SymbolizedFrame(Clean(jitted), FrameKind.Jit, process.PerfMap.Path, address);
-            }
-            return region is null || region.Path.Length == 0
-                ? new SymbolizedFrame(SymbolizedFrame.Unknown, FrameKind.User, null, address)
-                : new SymbolizedFrame($"{region.ModuleName}+0x{address - region.Start:x}", FrameKind.User, region.Path, address);
+            return new SymbolizedFrame(Clean(function), FrameKind.User, region.FilePath, address);
         }
-        var symbols = SymbolsOf(pid, region);
-        var name = symbols?.VirtualAddress(region.FileOffsetOf(lookup)) is ulong linkAddress ? symbols.Function(linkAddress) : null;
-        return new SymbolizedFrame(name is null ? $"{region.ModuleName}+0x{region.FileOffsetOf(address):x}" : Clean(name), FrameKind.User, region.FilePath, address);
+        // JIT code: anonymous memory, or a file that is no ELF (.NET maps its code from a memfd).
+        if (process.PerfMap?.Find(lookup) is { } jitted)
+        {
+            return new SymbolizedFrame(Clean(jitted), FrameKind.Jit, process.PerfMap.Path, address);
+        }
+        if (region is null || region.Path.Length == 0)
+        {
+            return new SymbolizedFrame(SymbolizedFrame.Unknown, FrameKind.User, null, address);
+        }
+        var offset = region.IsFile ? region.FileOffsetOf(address) : address - region.Start;
+        return new SymbolizedFrame($"{region.ModuleName}+0x{offset:x}", FrameKind.User, region.FilePath, address);
     }
 
     private ElfSymbols? SymbolsOf(int pid, MappedRegion region)
