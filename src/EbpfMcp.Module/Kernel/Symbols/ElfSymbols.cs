@@ -96,11 +96,7 @@ internal sealed class ElfSymbols
     /// <summary>The function containing a link-time address, or null.</summary>
     public string? Function(ulong address)
     {
-        int i = Array.BinarySearch(starts, address);
-        if (i < 0)
-        {
-            i = ~i - 1;
-        }
+        int i = SortedAddresses.Floor(starts, address);
         if (i < 0)
         {
             return null;

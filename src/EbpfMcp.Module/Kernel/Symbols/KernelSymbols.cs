@@ -50,8 +50,9 @@ internal sealed class KernelSymbols
         {
             // No kallsyms to read: every kernel frame becomes [kernel]+0x..., none is dropped.
         }
-        entries.Sort((a, b) => a.Address.CompareTo(b.Address));
-        return new KernelSymbols(entries.Select(e => e.Address).ToArray(), entries.Select(e => e.Name).ToArray());
+        // Stable: of aliases at one address, the last listed is found, the same one every time.
+        var sorted = entries.OrderBy(e => e.Address).ToArray();
+        return new KernelSymbols(sorted.Select(e => e.Address).ToArray(), sorted.Select(e => e.Name).ToArray());
     }
 
     private static bool IsText(char type) => type is 't' or 'T' or 'w' or 'W';
@@ -59,11 +60,7 @@ internal sealed class KernelSymbols
     /// <summary>The function containing the address, or null when no symbol lies at or below it.</summary>
     public string? Find(ulong address)
     {
-        int i = Array.BinarySearch(addresses, address);
-        if (i < 0)
-        {
-            i = ~i - 1;
-        }
+        int i = SortedAddresses.Floor(addresses, address);
         return i >= 0 ? names[i] : null;
     }
 

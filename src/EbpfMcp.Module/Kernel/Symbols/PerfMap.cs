@@ -78,7 +78,7 @@ internal sealed class PerfMap
             }
         }
         // Code can be replaced at the same address; a stable sort keeps the latest entry last.
-        var sorted = entries.Select((e, i) => (e, i)).OrderBy(x => x.e.Start).ThenBy(x => x.i).Select(x => x.e).ToArray();
+        var sorted = entries.OrderBy(e => e.Start).ToArray();
         return new PerfMap(path, sorted.Select(e => e.Start).ToArray(), sorted.Select(e => e.Size).ToArray(), sorted.Select(e => e.Name).ToArray());
     }
 
@@ -87,18 +87,7 @@ internal sealed class PerfMap
     /// <summary>The JIT symbol covering the address, or null.</summary>
     public string? Find(ulong address)
     {
-        int i = Array.BinarySearch(starts, address);
-        if (i < 0)
-        {
-            i = ~i - 1;
-        }
-        else
-        {
-            while (i + 1 < starts.Length && starts[i + 1] == address)
-            {
-                i++; // the latest of several entries at one address
-            }
-        }
+        int i = SortedAddresses.Floor(starts, address); // the latest of several entries at one address
         // Entries may overlap (code moved or replaced): look back a little for one that covers it.
         for (int j = i; j >= 0 && j > i - 8; j--)
         {
