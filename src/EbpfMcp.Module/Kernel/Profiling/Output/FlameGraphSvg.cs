@@ -11,7 +11,7 @@ namespace EbpfMcp.Kernel.Profiling.Output;
 /// siblings merged and sorted by name, width = share. Hovering shows the frame, its samples (or
 /// blocked time) and share; clicking zooms into a frame; Reset Zoom, Search (regular expression,
 /// matches in magenta with their total share) and Ctrl+F work as in flamegraph.pl. Colours say
-/// where the code is: warm for user code, orange for the kernel, green for JIT code; blues for
+/// where the code is: red for user code, orange for the kernel, green for JIT code; blues for
 /// off-CPU graphs.
 /// </summary>
 internal static class FlameGraphSvg
@@ -144,11 +144,12 @@ internal static class FlameGraphSvg
         {
             return node.Kind == FrameKind.Kernel ? (80 + (int)(40 * v1), 140 + (int)(40 * v2), 220) : (40 + (int)(60 * v1), 90 + (int)(60 * v2), 200 + (int)(55 * v1));
         }
+        // flamegraph.pl's "java" palette: red for user code, orange for the kernel, green for JIT code.
         return node.Kind switch
         {
-            FrameKind.Kernel => (220 + (int)(35 * v1), 130 + (int)(50 * v2), 30),
-            FrameKind.Jit => (50 + (int)(60 * v1), 180 + (int)(50 * v2), 50 + (int)(60 * v2)),
-            _ => (205 + (int)(50 * v1), (int)(230 * v2), (int)(55 * v1)),
+            FrameKind.Kernel => (200 + (int)(55 * v1), 110 + (int)(55 * v1), 0),
+            FrameKind.Jit => (50 + (int)(60 * v1), 200 + (int)(55 * v2), 50 + (int)(60 * v1)),
+            _ => (200 + (int)(55 * v1), 50 + (int)(80 * v2), 50 + (int)(80 * v2)),
         };
     }
 
