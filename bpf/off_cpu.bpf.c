@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 // Off-CPU time: at sched_switch the task leaving the CPU has its user and kernel stacks stored and
 // its switch-out time remembered; when it is switched in again, the time it was off the CPU is
-// added to its (thread, stacks, process name) row, when at least min_block_ns. Preempted tasks
-// (still runnable) are left out unless asked: the question is why a task blocked. Two variants of
-// the same program: tp_btf (typed arguments) first, raw_tp where the kernel lacks tp_btf.
+// added to its (thread, stacks, process name) row, when at least min_block_ns. Tasks switched out
+// while still runnable (preempted, or rescheduled on their way back to user mode: state
+// TASK_RUNNING, whatever the preempt flag says) are left out unless asked: the question is why a
+// task blocked. Two variants of the same program: tp_btf first, raw_tp where the kernel lacks tp_btf.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -46,13 +47,28 @@ struct {
 	__type(value, struct blocked_time);
 } blocked SEC(".maps");
 
+/* task_struct before 5.14, when __state was still called state */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+/* Still runnable when switched out: it did not block, it lost the CPU. */
+static __always_inline bool still_runnable(bool preempt, struct task_struct *task)
+{
+	if (preempt)
+		return true;
+	if (bpf_core_field_exists(task->__state))
+		return BPF_CORE_READ(task, __state) == 0; /* TASK_RUNNING */
+	return BPF_CORE_READ((struct task_struct___pre514 *)task, state) == 0;
+}
+
 static __always_inline void remember_switch_out(void *ctx, bool preempt, struct task_struct *prev)
 {
 	struct switch_out out = {};
 
 	out.key.pid = BPF_CORE_READ(prev, pid);
 	out.key.tgid = BPF_CORE_READ(prev, tgid);
-	if (out.key.pid == 0 || (preempt && !offcpu_config.include_preempted))
+	if (out.key.pid == 0 || (!offcpu_config.include_preempted && still_runnable(preempt, prev)))
 		return;
 	if (!tgid_wanted(&offcpu_config.process, out.key.tgid))
 		return;

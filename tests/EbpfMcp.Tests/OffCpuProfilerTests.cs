@@ -61,9 +61,13 @@ public sealed class OffCpuProfilerTests
         KernelPrerequisites.Require();
         var before = KernelPrograms.Ids();
         // Two burners on two CPUs beside everything else: preempted now and then, never sleeping.
-        using var burner = new ProfiledWorkload("profile_burner.c").Start("4");
-        using var second = new ProfiledWorkload("profile_burner.c").Start("4");
-        using var third = new ProfiledWorkload("profile_burner.c").Start("4");
+        using var burner = new ProfiledWorkload("profile_burner.c");
+        using var second = new ProfiledWorkload("profile_burner.c");
+        using var third = new ProfiledWorkload("profile_burner.c");
+        foreach (var w in new[] { burner, second, third })
+        {
+            w.Start("20"); // killed when the test ends
+        }
 
         var blocked = OffCpuProfiler.Run(new ProfileRequest { Duration = TimeSpan.FromSeconds(1), ProcessIds = [burner.Pid] });
         var waiting = OffCpuProfiler.Run(new ProfileRequest { Duration = TimeSpan.FromSeconds(1), ProcessIds = [burner.Pid], IncludePreempted = true });

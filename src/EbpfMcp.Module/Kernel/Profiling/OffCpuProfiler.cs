@@ -8,7 +8,8 @@ namespace EbpfMcp.Kernel.Profiling;
 /// Off-CPU profile: bpf/off_cpu.bpf.o on sched_switch (tp_btf, else raw_tp, chosen by trying)
 /// stores the stacks of each task leaving the CPU and, when it runs again, adds the time it was
 /// off to its (thread, stacks) row in the kernel. The time includes waiting for a CPU after the
-/// wake-up. Preempted tasks are counted only with IncludePreempted. User stacks need frame pointers.
+/// wake-up. Tasks switched out while still runnable (preempted) are counted only with
+/// IncludePreempted. User stacks need frame pointers.
 /// </summary>
 internal static class OffCpuProfiler
 {

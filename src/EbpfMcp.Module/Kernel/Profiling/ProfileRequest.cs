@@ -37,7 +37,7 @@ internal sealed record ProfileRequest
     /// <summary>Off-CPU: blocks shorter than this are not counted.</summary>
     public TimeSpan MinBlock { get; init; } = TimeSpan.Zero;
 
-    /// <summary>Off-CPU: also count time a preempted (still runnable) task waited for a CPU.</summary>
+    /// <summary>Off-CPU: also count time a task switched out while still runnable (preempted) waited for a CPU.</summary>
     public bool IncludePreempted { get; init; }
 
     /// <summary>Rows of the in-kernel aggregation table and stacks of the stack map.</summary>

@@ -39,9 +39,13 @@ internal sealed class StackProfile
     /// <summary>Stacks that could not be stored for another reason (stack map full).</summary>
     public ulong StackFailures { get; init; }
 
-    public ulong TotalCount => Stacks.Aggregate(0UL, (sum, s) => sum + s.Count);
+    private ulong? totalCount;
+    private TimeSpan? totalBlockedTime;
 
-    public TimeSpan TotalBlockedTime => Stacks.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.BlockedTime);
+    /// <summary>Samples (on-CPU) or blocks (off-CPU) in all stacks.</summary>
+    public ulong TotalCount => totalCount ??= Stacks.Aggregate(0UL, (sum, s) => sum + s.Count);
+
+    public TimeSpan TotalBlockedTime => totalBlockedTime ??= Stacks.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.BlockedTime);
 
     /// <summary>The interval one on-CPU sample stands for.</summary>
     public TimeSpan SamplePeriod => Frequency > 0 ? TimeSpan.FromTicks(TimeSpan.TicksPerSecond / Frequency) : TimeSpan.Zero;

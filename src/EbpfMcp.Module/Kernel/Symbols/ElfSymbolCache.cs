@@ -4,11 +4,14 @@ namespace EbpfMcp.Kernel.Symbols;
 /// Symbol tables of ELF files, shared by every profile of the process and keyed by GNU build id, so
 /// a library mapped by many processes, or the same binary at another path (a container), is read
 /// once. Files without a build id are keyed by inode, size and modification time. Bounded: the
-/// least recently used table goes when more than <see cref="Capacity"/> are held.
+/// least recently used tables go when more than <see cref="Capacity"/> tables or
+/// <see cref="SymbolBudget"/> symbols in all (about 100 MB) are held; the newest always stays.
 /// </summary>
 internal static class ElfSymbolCache
 {
     public const int Capacity = 64;
+    public const int SymbolBudget = 1_000_000;
+    private static long heldSymbols;
 
     private static readonly Dictionary<string, LinkedListNode<(string Key, ElfSymbols? Symbols)>> Entries = new();
     private static readonly LinkedList<(string Key, ElfSymbols? Symbols)> Recent = new();
@@ -30,19 +33,22 @@ internal static class ElfSymbolCache
             }
         }
         file.Position = 0;
-        var symbols = ElfSymbols.Load(file); // outside the lock: a big file takes a while
+        var table = ElfSymbols.Load(file); // outside the lock: a big file takes a while
         lock (Gate)
         {
             if (!Entries.ContainsKey(key))
             {
-                Entries[key] = Recent.AddFirst((key, symbols));
-                while (Entries.Count > Capacity)
+                Entries[key] = Recent.AddFirst((key, table));
+                heldSymbols += table?.Count ?? 0;
+                while (Entries.Count > 1 && (Entries.Count > Capacity || heldSymbols > SymbolBudget))
                 {
-                    Entries.Remove(Recent.Last!.Value.Key);
+                    var oldest = Recent.Last!.Value;
+                    Entries.Remove(oldest.Key);
                     Recent.RemoveLast();
+                    heldSymbols -= oldest.Symbols?.Count ?? 0;
                 }
             }
         }
-        return symbols;
+        return table;
     }
 }
