@@ -1,5 +1,6 @@
 // Benchmark load for profiler overhead: a CPU-bound loop (built with frame pointers, as profiled
-// code should be) that prints how many work units per second it completed.
+// code should be) that prints how many work units per second it completed. It starts when a line
+// arrives on standard input, so a profiler can be attached to its pid first.
 // usage: cpu_spin <seconds>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,10 @@ __attribute__((noinline)) unsigned long spin_work(unsigned long x)
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 1.0;
+	char go[8];
+
+	if (!fgets(go, sizeof(go), stdin))
+		return 1;
 	double start = now(), t = start;
 	unsigned long units = 0, x = 1;
 
