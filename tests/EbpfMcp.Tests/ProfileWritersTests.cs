@@ -142,6 +142,22 @@ public sealed class ProfileWritersTests
     }
 
     [Fact]
+    public void AnEmptyProfileStillWritesValidFiles()
+    {
+        var empty = new StackProfile { Kind = ProfileKind.OffCpu, Hook = "raw_tp:sched_switch", StartedAt = Start, Elapsed = TimeSpan.FromSeconds(1), Stacks = [] };
+        using var text = new StringWriter();
+        FlameGraphSvg.Write(empty, text);
+
+        Assert.Equal("0", (string?)XDocument.Parse(text.ToString()).Root!.Attribute("data-total"));
+        Assert.Contains("Off-CPU Time Flame Graph", text.ToString());
+        Assert.Empty(Folded(empty));
+        var decoded = Pprof.Decode(WritePprof(empty));
+        Assert.Empty(decoded.Samples);
+        Assert.Equal("off-cpu", decoded.DefaultSampleType);
+        Assert.StartsWith("0 blocks", TopStacksTable.Format(empty).Replace("0.0 ms blocked in ", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void OtherFileNamesAreRefusedWithAStableError()
     {
         var e = Assert.Throws<BpfException>(() => ProfileFiles.Write(Known(ProfileKind.OnCpu), "/tmp/profile.png"));
