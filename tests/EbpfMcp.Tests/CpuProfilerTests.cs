@@ -177,17 +177,18 @@ public sealed class CpuProfilerTests
     }
 
     [Theory]
-    [InlineData(0, null, 9, "frequency")]
-    [InlineData(1_000_000, null, 9, "frequency")]
-    [InlineData(49, "a-name-longer-than-15", 0, "process name")]
-    [InlineData(49, null, 9, "process ids")]
-    public void BadRequestsAreRefusedBeforeAnythingLoads(int frequency, string? name, int pids, string what)
+    [InlineData(0, null, 0, 16384, "frequency")]
+    [InlineData(1_000_000, null, 0, 16384, "frequency")]
+    [InlineData(49, "a-name-longer-than-15", 0, 16384, "process name")]
+    [InlineData(49, null, 9, 16384, "process ids")]
+    [InlineData(49, null, 0, 1 << 20, "table size")]
+    public void BadRequestsAreRefusedBeforeAnythingLoads(int frequency, string? name, int pids, int tableSize, string what)
     {
         KernelPrerequisites.Require();
         var before = KernelPrograms.Ids();
-        var ids = Enumerable.Range(1, frequency == 49 && name is null ? pids : 0).ToArray();
+        var ids = Enumerable.Range(1, pids).ToArray();
 
-        var e = Assert.Throws<BpfException>(() => CpuProfiler.Run(new ProfileRequest { Frequency = frequency, ProcessName = name, ProcessIds = ids }));
+        var e = Assert.Throws<BpfException>(() => CpuProfiler.Run(new ProfileRequest { Frequency = frequency, ProcessName = name, ProcessIds = ids, TableSize = tableSize }));
 
         Assert.Equal("InvalidProfileRequest", e.ErrorId);
         Assert.Equal(22, e.Errno);

@@ -20,6 +20,7 @@ internal sealed record ProfileRequest
 {
     public const int MaxProcessIds = 8;
     public const int MaxProcessNameBytes = 15;
+    public const int MaxTableSize = 1 << 17;
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -58,9 +59,9 @@ internal sealed record ProfileRequest
         {
             Invalid($"The process name must be 1 to {MaxProcessNameBytes} bytes, as the kernel's comm is (got '{name}').");
         }
-        if (TableSize is < 64 or > 1 << 20)
+        if (TableSize is < 64 or > MaxTableSize)
         {
-            Invalid($"The table size must be 64 to {1 << 20} (got {TableSize}).");
+            Invalid($"The table size must be 64 to {MaxTableSize} (got {TableSize}): each stack-map entry takes about 1 KB of kernel memory.");
         }
         if (MinBlock < TimeSpan.Zero)
         {
