@@ -113,7 +113,7 @@ public sealed class ProfileWritersTests
     {
         KernelPrerequisites.Require();
         var before = KernelPrograms.Ids();
-        using var workload = new ProfiledWorkload("profile_burner.c").Start("3");
+        using var workload = new ProfiledWorkload("profile_burner.c").Start("20");
         var profile = CpuProfiler.Run(new ProfileRequest { Duration = TimeSpan.FromSeconds(1), Frequency = 99, ProcessIds = [workload.Pid] });
         KernelPrograms.AssertReturnsTo(before);
         var directory = Directory.CreateTempSubdirectory("ebpf-mcp-profile-").FullName;

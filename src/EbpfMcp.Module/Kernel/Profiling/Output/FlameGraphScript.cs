@@ -12,7 +12,6 @@ internal static class FlameGraphScript
         var svg = document.documentElement, frames = document.getElementById("frames");
         var details = document.getElementById("details"), matchedText = document.getElementById("matched");
         var resetButton = document.getElementById("reset"), searchButton = document.getElementById("search");
-        var unit = svg.getAttribute("data-unit"), total = +svg.getAttribute("data-total");
         var pad = 10, width = +svg.getAttribute("width"), fontSize = 12, fontWidth = 0.59;
         var groups = Array.prototype.slice.call(frames.getElementsByTagName("g"));
         groups.forEach(function (g) {

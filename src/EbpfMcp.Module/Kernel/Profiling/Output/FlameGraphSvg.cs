@@ -51,7 +51,7 @@ internal static class FlameGraphSvg
         double height = Top + Bottom + (depth + 1) * FrameHeight;
         double scale = root.Value == 0 ? 0 : (Width - 2 * Pad) / root.Value;
         title ??= onCpu ? "CPU Flame Graph" : "Off-CPU Time Flame Graph";
-        var unit = onCpu ? "samples" : "us";
+        var unit = FoldedStacks.Unit(profile);
         var subtitle = $"{profile.Hook}, {profile.Elapsed.TotalSeconds:F1} s from {profile.StartedAt:yyyy-MM-dd HH:mm:ss zzz}"
             + (onCpu ? $", {profile.Frequency} Hz per CPU, {profile.TotalCount} samples" : $", {profile.TotalBlockedTime.TotalMilliseconds:F1} ms blocked in {profile.TotalCount} blocks");
 
