@@ -14,6 +14,12 @@ if (args.Length > 0 && args[0] == "--soak")
 {
     return await Soak.RunAsync(env, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
 }
+if (args.Length > 0 && args[0] == "--profile")
+{
+    ProfileOverhead.Measure(env, table); // the profiler's figures only
+    table.Print();
+    return 0;
+}
 
 // 1. Bridge cold start to the first tools/list answer, and idle memory.
 var coldStarts = new List<double>();
@@ -149,6 +155,9 @@ using (var ps = new InProcessPowerShell(env.ModuleManifest))
     table.Add("Trace-BpfFileOpen events drained (open storm, 2 s)", drained / 2 / 1e3, "k events/s", double.Parse(stormOutput[1]) / 1e3, "storm opens/s");
     table.Add("Trace-BpfFileOpen events lost", lost, "events", stormed, "storm opens");
 }
+
+// 6. CPU profiler overhead on a CPU-bound loop, and symbol-table reading.
+ProfileOverhead.Measure(env, table);
 
 table.Print();
 return 0;

@@ -28,8 +28,12 @@ internal sealed unsafe class TracerObject : IDisposable
     public static string ObjectPath(string name) =>
         Path.Combine(Path.GetDirectoryName(typeof(TracerObject).Assembly.Location)!, "bpf", name + ".bpf.o");
 
-    /// <summary>Opens, configures, loads and attaches; on any failure nothing stays loaded.</summary>
-    public static TracerObject Start(string objectName, IReadOnlyCollection<string> programNames, ReadOnlySpan<byte> rodata, IReadOnlyDictionary<string, uint>? mapSizes = null)
+    /// <summary>
+    /// Opens, configures, loads and attaches (to <paramref name="targets"/> for programs whose
+    /// section names no hook, e.g. the sampling frequency of perf_event programs); on any failure
+    /// nothing stays loaded.
+    /// </summary>
+    public static TracerObject Start(string objectName, IReadOnlyCollection<string> programNames, ReadOnlySpan<byte> rodata, IReadOnlyDictionary<string, uint>? mapSizes = null, AttachTargets? targets = null)
     {
         LibBpfLibrary.EnsureAvailable();
         var path = ObjectPath(objectName);
@@ -57,7 +61,7 @@ internal sealed unsafe class TracerObject : IDisposable
             BpfObjectLoader.Load(tracer.bpfObject, programs, log);
             foreach (var program in programs.Where(p => p.Autoload))
             {
-                tracer.links.AddRange(ProgramAttacher.Attach(program, new AttachTargets()));
+                tracer.links.AddRange(ProgramAttacher.Attach(program, targets ?? new AttachTargets()));
             }
             tracer.ProgramIds = [.. programs.Where(p => p.Autoload).Select(p => KernelObjectInfo.ReadBorrowed<BpfProgramInfo>(p.Fd).Id)];
             return tracer;
