@@ -22,6 +22,8 @@
         'Trace-BpfExec'
         'Trace-BpfFileOpen'
         'Trace-BpfTcpState'
+        'Measure-BpfCpuProfile'
+        'Measure-BpfOffCpuTime'
         'Get-BpfTrace'
         'Receive-BpfTrace'
         'Stop-BpfTrace'

@@ -36,7 +36,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 
 	if (key.pid == 0 || !tgid_wanted(&profile_config.process, key.tgid))
 		return 0;
-	leader_comm((struct task_struct *)bpf_get_current_task(), key.comm);
+	task_process_name((struct task_struct *)bpf_get_current_task(), key.comm);
 	if (!name_wanted(&profile_config.process, key.comm))
 		return 0;
 	key.user_stack_id = stack_id(ctx, profile_config.space.user, BPF_F_USER_STACK);

@@ -72,7 +72,7 @@ static __always_inline void remember_switch_out(void *ctx, bool preempt, struct 
 		return;
 	if (!tgid_wanted(&offcpu_config.process, out.key.tgid))
 		return;
-	leader_comm(prev, out.key.comm);
+	task_process_name(prev, out.key.comm);
 	if (!name_wanted(&offcpu_config.process, out.key.comm))
 		return;
 	/* prev is still the current task here, so these are its stacks. */

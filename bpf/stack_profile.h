@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Shared by the two stack profilers (cpu_profile.bpf.c, off_cpu.bpf.c): the aggregation key, the
-// stack map both fill, counters of stacks that could not be stored, and the process filter on the
-// thread-group leader's name (the process's name, as every tracer reports it).
+// stack map both fill, and counters of stacks that could not be stored. Processes are filtered by
+// ebpf_mcp_filter.h on the thread-group leader's name, as every tracer reports it.
 #ifndef STACK_PROFILE_H
 #define STACK_PROFILE_H
 
@@ -67,40 +67,6 @@ static __always_inline void count_one(void *counter)
 
 	if (value)
 		*value += 1; /* per-CPU slot: no other CPU writes it */
-}
-
-static __always_inline bool tgid_wanted(const volatile struct process_filter *f, __u32 tgid)
-{
-	bool found = false;
-
-	if (!f->pid_count)
-		return true;
-#pragma unroll
-	for (int i = 0; i < MAX_PIDS; i++) {
-		if (i < f->pid_count && f->pids[i] == tgid)
-			found = true;
-	}
-	return found;
-}
-
-/* The process's name: its thread-group leader's comm, not the (possibly renamed) thread's. */
-static __always_inline void leader_comm(struct task_struct *task, char *comm)
-{
-	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
-
-	bpf_probe_read_kernel_str(comm, TASK_COMM_LEN, __builtin_preserve_access_index(&leader->comm));
-}
-
-static __always_inline bool name_wanted(const volatile struct process_filter *f, const char *comm)
-{
-	char want[TASK_COMM_LEN];
-
-	if (!f->comm_set)
-		return true;
-#pragma unroll
-	for (int i = 0; i < TASK_COMM_LEN; i++)
-		want[i] = f->comm[i];
-	return comm_matches(want, comm);
 }
 
 /* The id of the current task's stack (user or kernel by flags), or -errno; failures are counted.

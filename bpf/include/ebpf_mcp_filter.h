@@ -31,17 +31,21 @@ static __always_inline bool comm_matches(const char *want, const char *have)
 	return true;
 }
 
-/* The current process's name: its thread-group leader's comm. */
-static __always_inline void current_process_name(char *name)
+/* A task's process name: its thread-group leader's comm, not the (possibly renamed) thread's. */
+static __always_inline void task_process_name(struct task_struct *task, char *name)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
 	if (BPF_CORE_READ_STR_INTO((char (*)[TASK_COMM_LEN])name, task, group_leader, comm) < 0)
-		bpf_get_current_comm(name, TASK_COMM_LEN);
+		name[0] = 0;
 }
 
-/* true when the current task passes the filter */
-static __always_inline bool process_wanted(const volatile struct process_filter *f, __u32 tgid)
+/* The current process's name. */
+static __always_inline void current_process_name(char *name)
+{
+	task_process_name((struct task_struct *)bpf_get_current_task(), name);
+}
+
+/* The pid list and the exclusions of a filter, for a thread group id. */
+static __always_inline bool tgid_wanted(const volatile struct process_filter *f, __u32 tgid)
 {
 	if (f->pid_count) {
 		bool found = false;
@@ -60,18 +64,33 @@ static __always_inline bool process_wanted(const volatile struct process_filter 
 				return false;
 		}
 	}
-	if (f->comm_set) {
-		char comm[TASK_COMM_LEN];
-		char want[TASK_COMM_LEN];
-
-		current_process_name(comm);
-#pragma unroll
-		for (int i = 0; i < TASK_COMM_LEN; i++)
-			want[i] = f->comm[i];
-		if (!comm_matches(want, comm))
-			return false;
-	}
 	return true;
+}
+
+/* The name part of a filter, for a process name. */
+static __always_inline bool name_wanted(const volatile struct process_filter *f, const char *name)
+{
+	char want[TASK_COMM_LEN];
+
+	if (!f->comm_set)
+		return true;
+#pragma unroll
+	for (int i = 0; i < TASK_COMM_LEN; i++)
+		want[i] = f->comm[i];
+	return comm_matches(want, name);
+}
+
+/* true when the current task passes the filter */
+static __always_inline bool process_wanted(const volatile struct process_filter *f, __u32 tgid)
+{
+	char name[TASK_COMM_LEN];
+
+	if (!tgid_wanted(f, tgid))
+		return false;
+	if (!f->comm_set)
+		return true;
+	current_process_name(name);
+	return name_wanted(f, name);
 }
 
 /* Whether a filter has anything to check (hot paths skip the call when not). */

@@ -20,6 +20,8 @@ public sealed class BpfTraceSummary
     public long Lost { get; internal init; }
     /// <summary>Events a background trace's buffer had no room for (still counted in groups).</summary>
     public long Dropped { get; internal init; }
+    /// <summary>Files the trace wrote its results to (a profile's -OutFile: flame graph, folded stacks, pprof).</summary>
+    public string[] Files { get; internal init; } = [];
     /// <summary>Events by process name, over every event seen (the most frequent 20).</summary>
     public IReadOnlyDictionary<string, long> ByProcess { get; internal init; } = new Dictionary<string, long>();
 

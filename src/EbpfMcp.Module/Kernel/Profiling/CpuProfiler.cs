@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using EbpfMcp.Kernel.Loading;
-using EbpfMcp.Kernel.Symbols;
 using EbpfMcp.Kernel.Tracing;
 
 namespace EbpfMcp.Kernel.Profiling;
@@ -18,6 +16,15 @@ internal static class CpuProfiler
     public const string ObjectName = "cpu_profile";
     private const string Program = "cpu_sample", Table = "samples";
 
+    /// <summary>Loads and attaches the sampler: refused (InvalidProfileRequest, PerfEventUnavailable, ...) before anything stays loaded.</summary>
+    public static ProfileSession Start(ProfileRequest request)
+    {
+        request.Validate(onCpu: true);
+        var config = new CpuProfileConfig { process = request.Filter(), space = request.SpaceRecord() };
+        var tracer = TracerObject.Start(ObjectName, [Program], RodataBytes.Of(config), request.MapSizes(Table), new AttachTargets { SampleFrequency = request.Frequency });
+        return new ProfileSession(ProfileKind.OnCpu, tracer, $"perf_event:cpu-clock@{request.Frequency}Hz", Table, Count, request);
+    }
+
     /// <summary>
     /// Samples for the request's duration, or until <paramref name="cancellation"/> fires (then
     /// the profile of the time so far is returned, marked StoppedEarly). Everything it loaded is
@@ -25,19 +32,9 @@ internal static class CpuProfiler
     /// </summary>
     public static StackProfile Run(ProfileRequest request, CancellationToken cancellation = default, Action<ProfileProgress>? progress = null)
     {
-        request.Validate(onCpu: true);
-        var startedAt = DateTimeOffset.Now;
-        var symbolizer = new Symbolizer();
-        RawStackProfile raw;
-        (TimeSpan Elapsed, bool StoppedEarly) run;
-        using (var tracer = TracerObject.Start(ObjectName, [Program], request.ConfigBytes(0), request.MapSizes(Table), new AttachTargets { SampleFrequency = request.Frequency }))
-        {
-            run = StackTables.Wait(tracer, Table, Count, request.Duration, symbolizer, cancellation, progress);
-            raw = StackTables.Read(tracer, Table, Count, symbolizer);
-        }
-        return StackProfileBuilder.Build(ProfileKind.OnCpu, raw, symbolizer, request.Space, $"perf_event:cpu-clock@{request.Frequency}Hz",
-            startedAt, run.Elapsed, run.StoppedEarly, request.Frequency);
+        using var session = Start(request);
+        return session.Finish(session.Wait(cancellation, progress));
     }
 
-    private static (ulong, ulong) Count(byte[] value) => (BinaryPrimitives.ReadUInt64LittleEndian(value), 0);
+    private static (ulong, ulong) Count(byte[] value) => (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(value), 0);
 }

@@ -1,5 +1,4 @@
-using System.Buffers.Binary;
-using EbpfMcp.Kernel.Symbols;
+using System.Runtime.InteropServices;
 using EbpfMcp.Kernel.Tracing;
 
 namespace EbpfMcp.Kernel.Profiling;
@@ -16,11 +15,25 @@ internal static class OffCpuProfiler
     public const string ObjectName = "off_cpu";
     private const string Table = "blocked";
 
-    public static readonly IReadOnlyList<HookChoice.Candidate> Hooks =
-    [
-        new("tp_btf:sched_switch", ["off_cpu_btf"]),
-        new("raw_tp:sched_switch", ["off_cpu_raw"]),
-    ];
+    /// <summary>The hooks it can run on, best first: those its cmdlet declares (Measure-BpfOffCpuTime).</summary>
+    public static IReadOnlyList<HookChoice.Candidate> Hooks => TracerCatalog.All.Single(t => t.ObjectName == ObjectName).Hooks;
+
+    /// <summary>Loads and attaches on the first hook that works here (or on <paramref name="hook"/> alone: tests try each).</summary>
+    public static ProfileSession Start(ProfileRequest request, HookChoice.Candidate? hook = null)
+    {
+        request.Validate(onCpu: false);
+        var config = RodataBytes.Of(new OffCpuConfig
+        {
+            process = request.Filter(),
+            space = request.SpaceRecord(),
+            min_block_ns = (ulong)(request.MinBlock.Ticks * 100),
+            include_preempted = request.IncludePreempted ? 1u : 0u,
+        });
+        var (tracer, hookName) = hook is null
+            ? HookChoice.Start(ObjectName, Hooks, config, request.MapSizes(Table))
+            : (TracerObject.Start(ObjectName, hook.Programs, config, request.MapSizes(Table)), hook.Hook);
+        return new ProfileSession(ProfileKind.OffCpu, tracer, hookName, Table, Blocked, request);
+    }
 
     /// <summary>
     /// Counts blocked time for the request's duration, or until <paramref name="cancellation"/>
@@ -33,28 +46,13 @@ internal static class OffCpuProfiler
     /// <summary>As above; with <paramref name="hook"/>, that variant only (tests run each one).</summary>
     internal static StackProfile Run(ProfileRequest request, CancellationToken cancellation, Action<ProfileProgress>? progress, HookChoice.Candidate? hook)
     {
-        request.Validate(onCpu: false);
-        var startedAt = DateTimeOffset.Now;
-        var symbolizer = new Symbolizer();
-        // struct off_cpu_config: process_filter, stack_space, min_block_ns@64, include_preempted@72, pad.
-        var config = request.ConfigBytes(16);
-        BinaryPrimitives.WriteUInt64LittleEndian(config.AsSpan(64), (ulong)(request.MinBlock.Ticks * 100));
-        BinaryPrimitives.WriteUInt32LittleEndian(config.AsSpan(72), request.IncludePreempted ? 1u : 0u);
-
-        RawStackProfile raw;
-        (TimeSpan Elapsed, bool StoppedEarly) run;
-        var (tracer, hookName) = hook is null
-            ? HookChoice.Start(ObjectName, Hooks, config, request.MapSizes(Table))
-            : (TracerObject.Start(ObjectName, hook.Programs, config, request.MapSizes(Table)), hook.Hook);
-        using (tracer)
-        {
-            run = StackTables.Wait(tracer, Table, Blocked, request.Duration, symbolizer, cancellation, progress);
-            raw = StackTables.Read(tracer, Table, Blocked, symbolizer);
-        }
-        return StackProfileBuilder.Build(ProfileKind.OffCpu, raw, symbolizer, request.Space, hookName, startedAt, run.Elapsed, run.StoppedEarly, 0);
+        using var session = Start(request, hook);
+        return session.Finish(session.Wait(cancellation, progress));
     }
 
-    /// <summary>struct blocked_time: total_ns@0, count@8.</summary>
-    private static (ulong, ulong) Blocked(byte[] value) =>
-        (BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(8)), BinaryPrimitives.ReadUInt64LittleEndian(value));
+    private static (ulong, ulong) Blocked(byte[] value)
+    {
+        var blocked = MemoryMarshal.Read<BlockedTimeRecord>(value);
+        return (blocked.count, blocked.total_ns);
+    }
 }

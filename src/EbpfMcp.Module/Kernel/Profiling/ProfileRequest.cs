@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Text;
+using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Native;
 
 namespace EbpfMcp.Kernel.Profiling;
@@ -30,6 +30,9 @@ internal sealed record ProfileRequest
     /// <summary>Only these thread-group ids (at most 8); empty: every process.</summary>
     public IReadOnlyList<int> ProcessIds { get; init; } = [];
 
+    /// <summary>Processes left out (at most 8), such as the MCP bridge itself.</summary>
+    public IReadOnlyList<int> ExcludedProcessIds { get; init; } = [];
+
     /// <summary>Only processes whose thread-group leader has this comm (at most 15 bytes).</summary>
     public string? ProcessName { get; init; }
 
@@ -54,6 +57,10 @@ internal sealed record ProfileRequest
         if (ProcessIds.Count > MaxProcessIds || ProcessIds.Any(p => p <= 0))
         {
             Invalid($"At most {MaxProcessIds} process ids, each positive (got {string.Join(", ", ProcessIds)}).");
+        }
+        if (ExcludedProcessIds.Count > MaxProcessIds || ExcludedProcessIds.Any(p => p <= 0))
+        {
+            Invalid($"At most {MaxProcessIds} excluded process ids, each positive (got {string.Join(", ", ExcludedProcessIds)}).");
         }
         if (ProcessName is { } name && (name.Length == 0 || Encoding.UTF8.GetByteCount(name) > MaxProcessNameBytes))
         {
@@ -91,29 +98,15 @@ internal sealed record ProfileRequest
 
     private static void Invalid(string message) => throw new BpfException("InvalidProfileRequest", message, 22);
 
-    /// <summary>
-    /// The .rodata head both profilers share: struct process_filter (bpf/include/ebpf_mcp_filter.h,
-    /// 56 bytes) then struct stack_space (bpf/stack_profile.h, 8 bytes); <paramref name="extra"/>
-    /// bytes follow for the profiler's own fields.
-    /// </summary>
-    public byte[] ConfigBytes(int extra)
+    /// <summary>The process filter of the request, as the profilers' .rodata holds it.</summary>
+    public ProcessFilterRecord Filter() => ProcessFilterRecord.From([.. ProcessIds], ExcludedProcessIds.Count > 0 ? [.. ExcludedProcessIds] : null, ProcessName);
+
+    /// <summary>Which stacks to collect, as the profilers' .rodata holds it.</summary>
+    public StackSpaceRecord SpaceRecord() => new()
     {
-        const int filterSize = 56;
-        var bytes = new byte[filterSize + 8 + extra];
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes, (uint)ProcessIds.Count);
-        for (int i = 0; i < ProcessIds.Count; i++)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4 + 4 * i), (uint)ProcessIds[i]);
-        }
-        if (!string.IsNullOrEmpty(ProcessName))
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(36), 1);
-            Encoding.UTF8.GetBytes(ProcessName, bytes.AsSpan(40, MaxProcessNameBytes));
-        }
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(filterSize), Space is StackSpace.User or StackSpace.Both ? 1u : 0u);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(filterSize + 4), Space is StackSpace.Kernel or StackSpace.Both ? 1u : 0u);
-        return bytes;
-    }
+        user = Space is StackSpace.User or StackSpace.Both ? 1u : 0u,
+        kernel = Space is StackSpace.Kernel or StackSpace.Both ? 1u : 0u,
+    };
 
     public IReadOnlyDictionary<string, uint> MapSizes(string table) =>
         new Dictionary<string, uint> { [table] = (uint)TableSize, ["stacks"] = (uint)TableSize };

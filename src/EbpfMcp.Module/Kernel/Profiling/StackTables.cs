@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
-using System.Text;
+using System.Runtime.InteropServices;
 using EbpfMcp.Kernel.Inventory;
 using EbpfMcp.Kernel.Maps;
 using EbpfMcp.Kernel.Symbols;
@@ -24,50 +22,30 @@ internal static unsafe class StackTables
 {
     public const int StackDepth = 127;
     private const int ENOENT = 2;
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>struct stack_key: tgid@0 pid@4 user_stack_id@8 kernel_stack_id@12 comm[16]@16.</summary>
+    /// <summary>A row of the aggregation table, from its struct stack_key (mirrored by <see cref="StackKeyRecord"/>).</summary>
     public static StackRow Row(byte[] key, ulong count, ulong blockedNanoseconds)
     {
-        int end = Array.IndexOf(key, (byte)0, 16, 16);
-        return new StackRow(
-            BinaryPrimitives.ReadUInt32LittleEndian(key),
-            BinaryPrimitives.ReadInt32LittleEndian(key.AsSpan(8)),
-            BinaryPrimitives.ReadInt32LittleEndian(key.AsSpan(12)),
-            Encoding.UTF8.GetString(key, 16, (end < 0 ? 32 : end) - 16),
-            count,
-            blockedNanoseconds);
+        var k = MemoryMarshal.Read<StackKeyRecord>(key);
+        return new StackRow(k.tgid, k.user_stack_id, k.kernel_stack_id, CommNames.Decode(new ReadOnlySpan<byte>(k.comm, 16)), count, blockedNanoseconds);
     }
 
     /// <summary>
-    /// Runs until <paramref name="duration"/> is over or <paramref name="cancellation"/> fires. Every
-    /// half second the table is read: new processes are remembered by the symbolizer and progress
-    /// is reported with the count so far.
+    /// Reads the table once: the samples (or blocks) counted so far, and the processes seen, whose
+    /// mappings the symbolizer remembers now, while they still run.
     /// </summary>
-    public static (TimeSpan Elapsed, bool StoppedEarly) Wait(TracerObject tracer, string table, Func<byte[], (ulong Count, ulong Nanoseconds)> value,
-        TimeSpan duration, Symbolizer symbolizer, CancellationToken cancellation, Action<ProfileProgress>? progress)
+    public static (ulong Count, int Processes) Observe(TracerObject tracer, string table, Func<byte[], (ulong Count, ulong Nanoseconds)> value, Symbolizer symbolizer, HashSet<uint> seen)
     {
-        var clock = Stopwatch.StartNew();
-        var seen = new HashSet<uint>();
-        while (clock.Elapsed < duration)
+        ulong count = 0;
+        foreach (var row in Rows(tracer, table, value))
         {
-            var left = duration - clock.Elapsed;
-            if (cancellation.WaitHandle.WaitOne(left < PollInterval ? left : PollInterval))
+            count += row.Count;
+            if (seen.Add(row.Tgid))
             {
-                return (clock.Elapsed, true);
+                symbolizer.Remember((int)row.Tgid);
             }
-            ulong count = 0;
-            foreach (var row in Rows(tracer, table, value))
-            {
-                count += row.Count;
-                if (seen.Add(row.Tgid))
-                {
-                    symbolizer.Remember((int)row.Tgid);
-                }
-            }
-            progress?.Invoke(new ProfileProgress(clock.Elapsed < duration ? clock.Elapsed : duration, duration, count, seen.Count));
         }
-        return (clock.Elapsed, false);
+        return (count, seen.Count);
     }
 
     /// <summary>Everything the profile needs from the kernel, read before the object is unloaded.</summary>

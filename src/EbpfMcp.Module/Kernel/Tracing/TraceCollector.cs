@@ -101,6 +101,7 @@ internal sealed class TraceCollector(TraceRun run, string[]? groupBy, int first)
                 Events = Events,
                 Lost = Lost(),
                 Dropped = dropped,
+                Files = [.. Run.Files],
                 ByProcess = byProcess.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(20).ToDictionary(p => p.Key, p => p.Value),
             };
         }

@@ -11,12 +11,17 @@ namespace EbpfMcp.Kernel.Tracing;
 /// </summary>
 internal abstract class TraceRun : IDisposable
 {
-    protected TraceRun(string tracer, string hook, TracerObject kernel)
+    private readonly IReadOnlyList<uint> programIds;
+    private readonly IDisposable kernelSide;
+
+    /// <param name="kernelSide">What holds the programs in the kernel; disposing it detaches and unloads them.</param>
+    protected TraceRun(string tracer, string hook, IReadOnlyList<uint> programIds, IDisposable kernelSide)
     {
         Tracer = tracer;
         Hook = hook;
-        Kernel = kernel;
-        TracerPrograms.Add(kernel.ProgramIds, tracer);
+        this.programIds = programIds;
+        this.kernelSide = kernelSide;
+        TracerPrograms.Add(programIds, tracer);
     }
 
     /// <summary>The cmdlet that started it ("Trace-BpfFileOpen").</summary>
@@ -24,8 +29,6 @@ internal abstract class TraceRun : IDisposable
 
     /// <summary>The kernel hook it runs on.</summary>
     public string Hook { get; }
-
-    protected TracerObject Kernel { get; }
 
     /// <summary>Hands what arrived since the last call to <paramref name="emit"/>; waits up to <paramref name="wait"/> when nothing has.</summary>
     public abstract void Poll(TimeSpan wait, Action<object> emit);
@@ -39,6 +42,9 @@ internal abstract class TraceRun : IDisposable
     /// <summary>Events the kernel could not hand over (ring buffer full, or a full table).</summary>
     public virtual long Lost() => 0;
 
+    /// <summary>Files the run wrote its results to (a profile's -OutFile), once it completed.</summary>
+    public virtual IReadOnlyList<string> Files => [];
+
     /// <summary>What to tell the user when the kernel lost <paramref name="lost"/> events.</summary>
     public virtual string LostWarning(long lost) =>
         $"{lost} event(s) were lost in the kernel: the ring buffer was full. Narrow the trace with -ProcessId or -ProcessName.";
@@ -51,8 +57,8 @@ internal abstract class TraceRun : IDisposable
     public void Dispose()
     {
         ReleaseReaders();
-        Kernel.Dispose();
-        TracerPrograms.Remove(Kernel.ProgramIds);
+        kernelSide.Dispose();
+        TracerPrograms.Remove(programIds);
     }
 }
 
@@ -83,9 +89,12 @@ internal sealed class EventTraceRun<TRecord> : TraceRun where TRecord : unmanage
     private int queued;
     private long dropped;
 
+    private readonly TracerObject kernel;
+
     public EventTraceRun(string tracer, string hook, TracerObject kernel, Decoder decode)
-        : base(tracer, hook, kernel)
+        : base(tracer, hook, kernel.ProgramIds, kernel)
     {
+        this.kernel = kernel;
         this.decode = decode;
         reader = new RingBufferReader(kernel.MapFd("events"), OnRecord);
         thread = new Thread(Read) { IsBackground = true, Name = "bpf-ring " + tracer };
@@ -163,7 +172,7 @@ internal sealed class EventTraceRun<TRecord> : TraceRun where TRecord : unmanage
     }
 
     /// <summary>Events lost in the kernel (ring full) plus those the queue had no room for.</summary>
-    public override long Lost() => (long)Kernel.PerCpuCounter("lost_events") + Interlocked.Read(ref dropped);
+    public override long Lost() => (long)kernel.PerCpuCounter("lost_events") + Interlocked.Read(ref dropped);
 
     private void ThrowIfFailed()
     {
@@ -193,15 +202,15 @@ internal sealed class EventTraceRun<TRecord> : TraceRun where TRecord : unmanage
 
 /// <summary>A run whose results the kernel aggregates in maps: nothing streams; rows are read at the end or on request.</summary>
 internal sealed class AggregateTraceRun(string tracer, string hook, TracerObject kernel, Func<TracerObject, IReadOnlyList<object>> read, Func<TracerObject, long>? lost = null, Func<long, string>? lostWarning = null)
-    : TraceRun(tracer, hook, kernel)
+    : TraceRun(tracer, hook, kernel.ProgramIds, kernel)
 {
     public override void Poll(TimeSpan wait, Action<object> emit) => Thread.Sleep(wait < TimeSpan.FromMilliseconds(50) ? wait : TimeSpan.FromMilliseconds(50));
 
-    public override IReadOnlyList<object> Complete() => read(Kernel);
+    public override IReadOnlyList<object> Complete() => read(kernel);
 
-    public override IReadOnlyList<object> Snapshot() => read(Kernel);
+    public override IReadOnlyList<object> Snapshot() => read(kernel);
 
-    public override long Lost() => lost?.Invoke(Kernel) ?? 0;
+    public override long Lost() => lost?.Invoke(kernel) ?? 0;
 
     public override string LostWarning(long count) => lostWarning?.Invoke(count) ?? base.LostWarning(count);
 }
