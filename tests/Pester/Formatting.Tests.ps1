@@ -3,7 +3,7 @@
 BeforeDiscovery {
     # Shared output types live in EbpfMcp.Model; each tracer's event type beside its cmdlet in EbpfMcp.Tracers.
     $types = @('BpfKernelInfo', 'BpfHook', 'BpfMap', 'BpfMapEntry', 'BpfInstallation', 'BpfInstalledProgram', 'BpfInstalledMap',
-        'BpfFeature', 'BpfEventGroup', 'BpfTraceJob', 'BpfTraceSummary' | ForEach-Object { @{ Type = "EbpfMcp.Model.$_" } }) +
+        'BpfFeature', 'BpfEventGroup', 'BpfTraceJob', 'BpfTraceSummary', 'BpfStackSample' | ForEach-Object { @{ Type = "EbpfMcp.Model.$_" } }) +
     @('BpfSyscallError', 'BpfExecEvent', 'BpfFileOpenEvent', 'BpfTcpStateEvent' | ForEach-Object { @{ Type = "EbpfMcp.Tracers.$_" } })
 }
 
@@ -40,6 +40,7 @@ BeforeAll {
     $samples['BpfTraceSummary'] = $summary[0].MessageData
     $samples['BpfTraceJob'] = Trace-BpfExec -AsJob -Duration 60
     $null = Stop-BpfTrace -TraceId $samples['BpfTraceJob'].TraceId
+    $samples['BpfStackSample'] = Measure-BpfCpuProfile -Duration 1 -Frequency 199 -First 1
     $w = Start-Workload -DelaySeconds 1 -Code "`ntry: os.open('$absent', os.O_RDONLY)`nexcept OSError: pass"
     $samples['BpfSyscallError'] = Trace-BpfSyscallError -ProcessId $w.Id -Duration 2
     $w = Start-Workload -DelaySeconds 1 -Code "os.execv('/bin/echo', ['/bin/echo', 'one', 'two words'])"
