@@ -19,7 +19,11 @@ if (parsed.Errors.Count > 0)
     return 1;
 }
 // Signals are the transports' business (they end sessions and clean up), not the parser's.
-return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+var exitCode = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// Done: a PowerShell engine thread left behind (a runspace that failed to open, a command that
+// ignored its stop) must not keep the process alive.
+Environment.Exit(exitCode);
+return exitCode;
 
 static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancellationToken)
 {

@@ -118,7 +118,7 @@ public static class ArgumentBinder
             }
             if (real)
             {
-                return t == typeof(double) ? number : float.IsFinite((float)number) ? (float)number : throw OutOfRange(name, t, value);
+                return t == typeof(double) ? number : float.IsFinite((float)number) ? (object)(float)number : throw OutOfRange(name, t, value);
             }
             if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
             {
@@ -152,7 +152,7 @@ public static class ArgumentBinder
         JsonValueKind.String => value.GetString()!,
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.Number => value.TryGetInt64(out var l) ? l : value.GetDouble(),
+        JsonValueKind.Number => value.TryGetInt64(out var l) ? (object)l : value.GetDouble(),
         JsonValueKind.Array => value.EnumerateArray().Select(Untyped).ToArray(),
         JsonValueKind.Object => new Hashtable(value.EnumerateObject().ToDictionary(p => p.Name, p => Untyped(p.Value)), StringComparer.OrdinalIgnoreCase),
         _ => "",

@@ -15,7 +15,7 @@ public static class InputSchemaBuilder
             Apply(schema, p.Validators, p.Type);
             if (!string.IsNullOrWhiteSpace(p.Description))
             {
-                schema["description"] = ToolDescription.ParameterDescription(p.Description);
+                schema["description"] = ToolDescription.ParameterDescription(p.Description, parameters);
             }
             properties[p.Name] = schema;
         }

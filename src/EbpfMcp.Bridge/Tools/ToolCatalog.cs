@@ -27,16 +27,18 @@ public sealed class ToolCatalog
     public ToolCatalog(IEnumerable<ToolDefinition> tools)
     {
         this.tools = tools.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
-        SharedParameters = this.tools.Values.SelectMany(t => t.Parameters)
-            .Where(p => p.Description.Length > 0)
-            .GroupBy(p => (p.Name, Description: ToolDescription.ParameterDescription(p.Description)))
-            .Where(g => g.Count() >= SharedFrom)
-            .ToDictionary(g => g.Key.Name, g => g.Key.Description);
-        foreach (var tool in this.tools.Values)
+        var described = this.tools.Values.SelectMany(t => t.Parameters.Where(p => p.Description.Length > 0)
+            .Select(p => (Tool: t, p.Name, Description: ToolDescription.ParameterDescription(p.Description, t.Parameters)))).ToList();
+        // Per name, the description most tools give, when at least SharedFrom give it word for word.
+        SharedParameters = described.GroupBy(d => d.Name)
+            .Select(g => g.GroupBy(d => d.Description).MaxBy(same => same.Count())!)
+            .Where(same => same.Count() >= SharedFrom)
+            .ToDictionary(same => same.First().Name, same => same.Key);
+        foreach (var (tool, name, description) in described)
         {
-            foreach (var p in tool.Parameters.Where(p => SharedParameters.TryGetValue(p.Name, out var d) && d == ToolDescription.ParameterDescription(p.Description)))
+            if (SharedParameters.TryGetValue(name, out var shared) && shared == description)
             {
-                tool.InputSchema["properties"]![p.Name]!.AsObject().Remove("description");
+                tool.InputSchema["properties"]![name]!.AsObject().Remove("description");
             }
         }
     }

@@ -11,16 +11,19 @@ namespace EbpfMcp.Bridge.Tools;
 public static partial class ToolDescription
 {
     private const int MaxExamples = 2;
-    private const int MaxParameterDescription = 110;
+    private const int MaxSecondExample = 40;
+    private const int MaxParameterDescription = 100;
 
     public sealed record Help(string Synopsis, IReadOnlyDictionary<string, string> Parameters, IReadOnlyList<string> ExampleCode);
 
     public static string Compose(string name, Help help, IReadOnlyList<ToolParameter> parameters, IReadOnlyList<string> sets, string? unavailable)
     {
-        var text = WithoutDashes(help.Synopsis);
+        var text = WithoutDashes(help.Synopsis, parameters);
         // Examples that differ only in values teach nothing new: one per set of argument names.
+        // A second example only when it is short: every byte here is in every tools/list.
         var typical = help.ExampleCode.Select(code => TypicalArguments(name, code, parameters)).OfType<JsonObject>()
-            .DistinctBy(a => string.Join(",", a.Select(p => p.Key).Order(StringComparer.Ordinal))).Take(MaxExamples).Select(Inline).ToList();
+            .DistinctBy(a => string.Join(",", a.Select(p => p.Key).Order(StringComparer.Ordinal))).Take(MaxExamples).Select(Inline)
+            .Where((example, i) => i == 0 || example.Length <= MaxSecondExample).ToList();
         if (typical.Count > 0)
         {
             text += " E.g. " + string.Join("; or ", typical) + ".";
@@ -46,7 +49,8 @@ public static partial class ToolDescription
     }
 
     /// <summary>PowerShell writes a parameter as -Name; an agent passes an argument called Name.</summary>
-    public static string WithoutDashes(string text) => ParameterReference().Replace(text, "$1");
+    public static string WithoutDashes(string text, IReadOnlyList<ToolParameter> parameters) =>
+        ParameterReference().Replace(text, m => parameters.Any(p => p.Name.Equals(m.Groups[1].Value, StringComparison.OrdinalIgnoreCase)) ? m.Groups[1].Value : m.Value);
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w-])-([A-Z][A-Za-z0-9]+)\b")]
     private static partial System.Text.RegularExpressions.Regex ParameterReference();
@@ -66,9 +70,9 @@ public static partial class ToolDescription
     };
 
     /// <summary>A parameter's help in one sentence (the schema says its type and bounds).</summary>
-    public static string ParameterDescription(string help)
+    public static string ParameterDescription(string help, IReadOnlyList<ToolParameter> parameters)
     {
-        var text = WithoutDashes(help.ReplaceLineEndings(" ").Trim());
+        var text = WithoutDashes(help.ReplaceLineEndings(" ").Trim(), parameters);
         int end = text.IndexOf(". ", StringComparison.Ordinal);
         if (end > 0)
         {
@@ -111,7 +115,8 @@ public static partial class ToolDescription
             {
                 return null;
             }
-            arguments[parameter.Name] = value;
+            // One value for an array parameter is, for an agent, an array of one.
+            arguments[parameter.Name] = parameter.Type.IsArray && value is not JsonArray ? new JsonArray(value) : value;
         }
         return arguments.Count > 0 ? arguments : null;
     }
