@@ -47,9 +47,6 @@ public sealed class PowerShellHost : IDisposable
 
     public IReadOnlyList<string> Modules { get; }
 
-    /// <summary>Runspaces given up on because their pipeline ignored a stop (and still runs).</summary>
-    public int Abandoned => Volatile.Read(ref abandoned);
-
     /// <summary>What a pipeline ended with.</summary>
     public sealed record PipelineResult(IReadOnlyList<ErrorRecord> Errors, ErrorRecord? Terminating, bool Stopped);
 

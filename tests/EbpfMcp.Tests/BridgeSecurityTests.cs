@@ -383,9 +383,9 @@ public sealed class BridgeSecurityTests : IDisposable
             var startup = watch.KernelChanges(pid);
             var refused = await client.CallToolAsync(Install, Args(("Path", TestObjects.Counter))); // two maps
             Assert.True(refused.IsError);
+            Assert.Equal(startup, watch.KernelChanges(pid)); // not loaded and rolled back: never loaded
             Assert.Equal("QuotaExceeded" + ModuleError, ErrorId(refused));
             Assert.Contains("2 map(s), more than the 1 allowed", Error(refused).GetProperty("message").GetString());
-            Assert.Equal(startup, watch.KernelChanges(pid)); // not loaded and rolled back: never loaded
         }
         KernelPrograms.AssertReturnsTo(before);
     }

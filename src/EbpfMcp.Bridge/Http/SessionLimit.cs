@@ -15,17 +15,6 @@ public sealed class SessionLimit(RequestDelegate next, BridgeOptions options, Se
         private readonly object gate = new();
         private int running, starting;
 
-        public int Running
-        {
-            get
-            {
-                lock (gate)
-                {
-                    return running;
-                }
-            }
-        }
-
         public bool TryReserve(int max)
         {
             lock (gate)

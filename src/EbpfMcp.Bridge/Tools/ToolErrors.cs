@@ -13,7 +13,7 @@ namespace EbpfMcp.Bridge.Tools;
 public static class ToolErrors
 {
     /// <summary>Error ids that mean "refused by policy or a limit", as the audit log counts them.</summary>
-    private static readonly string[] RefusalIds = ["PolicyDenied", "QuotaExceeded", "TooManyTraces", "ServerBusy"];
+    private static readonly string[] RefusalIds = ["PolicyDenied", "QuotaExceeded", "TooManyTraces"];
 
     public static JsonObject Error(string errorId, ErrorCategory category, string message, object? target = null)
     {
@@ -38,11 +38,6 @@ public static class ToolErrors
 
     public static JsonObject TooManyTraces(int running) =>
         Error("TooManyTraces", ErrorCategory.ResourceBusy, $"{running} traces are already running on this host (--max-traces); try again when one has finished.");
-
-    public static JsonObject ServerBusy(string message) => Error("ServerBusy", ErrorCategory.ResourceBusy, message);
-
-    public static JsonObject NotAvailable(string tool, string reason) =>
-        Error("NotAvailableOnThisKernel", ErrorCategory.NotEnabled, $"{tool} cannot run on this kernel: {reason}.");
 
     /// <summary>The facts of an ErrorRecord, plus the eBPF details its exception carries.</summary>
     public static JsonObject FromRecord(ErrorRecord record)

@@ -18,9 +18,6 @@ public sealed class ToolParameter
 
     public bool IsSwitch => Type == typeof(SwitchParameter);
 
-    /// <summary>Typed object (or untyped in a script): any JSON value is accepted.</summary>
-    public bool IsUntyped => Type == typeof(object) || Type == typeof(PSObject);
-
     public bool IsMandatoryIn(string set) => (Sets.TryGetValue(set, out var m) && m) || (Sets.TryGetValue(ParameterAttribute.AllParameterSets, out var all) && all);
 
     public bool IsIn(string set) => Sets.ContainsKey(set) || Sets.ContainsKey(ParameterAttribute.AllParameterSets);

@@ -19,7 +19,6 @@ internal static unsafe class BpfObjectLoader
 {
     private const int VerifierLogBytes = 256 * 1024;
     private const int VerifierLogTailLines = 40;
-    public const string PinRoot = "/sys/fs/bpf";
 
     public static BpfInstallation Install(InstallRequest request)
     {

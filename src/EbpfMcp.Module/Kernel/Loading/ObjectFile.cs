@@ -130,6 +130,6 @@ internal static class ObjectFile
         return total == buffer.Length ? buffer : buffer[..total];
     }
 
-    public static BpfException TooLarge(string source, string size, long maxBytes) =>
+    private static BpfException TooLarge(string source, string size, long maxBytes) =>
         new("ObjectTooLarge", $"'{source}' is {size}; the limit is {maxBytes} bytes (-MaxObjectBytes). Nothing was read into memory beyond the limit.");
 }
