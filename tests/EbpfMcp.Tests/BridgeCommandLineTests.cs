@@ -20,12 +20,7 @@ public sealed class BridgeCommandLineTests : IDisposable
 
     private static (int ExitCode, string Output, string Error) Run(params string[] arguments)
     {
-        var psi = new ProcessStartInfo(BridgeProcess.Executable) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in arguments)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(psi)!;
+        using var p = Process.Start(BridgeProcess.Raw(arguments))!;
         p.StandardInput.Close();
         var output = p.StandardOutput.ReadToEndAsync();
         var error = p.StandardError.ReadToEndAsync();
@@ -136,13 +131,7 @@ public sealed class BridgeCommandLineTests : IDisposable
     [Fact]
     public async Task StdioAnswersEveryRequestReadBeforeEndOfInput()
     {
-        var psi = new ProcessStartInfo(BridgeProcess.Executable, ["-t", "stdio", "--module", BridgeProcess.TestModuleManifest])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = BridgeProcess.Raw("-t", "stdio", "--module", BridgeProcess.TestModuleManifest);
         using var p = Process.Start(psi)!;
         _ = p.StandardError.ReadToEndAsync();
         var requests = new StringBuilder();
@@ -188,12 +177,7 @@ public sealed class BridgeCommandLineTests : IDisposable
         var port = BridgeProcess.FreePort();
         ProcessStartInfo Start()
         {
-            var psi = new ProcessStartInfo(BridgeProcess.Executable, ["-t", "http", "--port", port.ToString()])
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
+            var psi = BridgeProcess.Raw("-t", "http", "--port", port.ToString());
             psi.Environment["XDG_RUNTIME_DIR"] = runtime;
             psi.Environment.Remove("EBPF_MCP_TOKEN");
             return psi;

@@ -127,12 +127,7 @@ public sealed class BridgeSecurityTests : IDisposable
     [Fact]
     public async Task PaddedShortTokenIsRefusedAtStart()
     {
-        var psi = new ProcessStartInfo(BridgeProcess.Executable, ["-t", "http", "--port", BridgeProcess.FreePort().ToString()])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
+        var psi = BridgeProcess.Raw("-t", "http", "--port", BridgeProcess.FreePort().ToString());
         psi.Environment["EBPF_MCP_TOKEN"] = "x" + new string(' ', 20) + "\t";
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
@@ -146,11 +141,7 @@ public sealed class BridgeSecurityTests : IDisposable
     {
         var token = Guid.NewGuid().ToString("N");
         var port = BridgeProcess.FreePort();
-        var psi = new ProcessStartInfo(BridgeProcess.Executable, ["-t", "http", "--port", port.ToString(), "--module", BridgeProcess.TestModuleManifest])
-        {
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = BridgeProcess.Raw("-t", "http", "--port", port.ToString(), "--module", BridgeProcess.TestModuleManifest);
         psi.Environment["EBPF_MCP_TOKEN"] = "  " + token + " \n";
         using var p = Process.Start(psi)!;
         try
@@ -251,16 +242,10 @@ public sealed class BridgeSecurityTests : IDisposable
     {
         // One runspace, taken by a command that ignores the stop request.
         await using var client = await BridgeProcess.StdioClientAsync("--pool", "1");
-        var id = new RequestId("stuck");
-        _ = client.SendRequestAsync(new JsonRpcRequest
-        {
-            Id = id,
-            Method = RequestMethods.ToolsCall,
-            Params = JsonNode.Parse("""{"name":"Measure-BpfTestWait","arguments":{"Seconds":40,"IgnoreStop":true}}"""),
-        });
+        _ = client.StartToolCall("stuck", "Measure-BpfTestWait", """{"Seconds":40,"IgnoreStop":true}""");
         await Task.Delay(500);
         var clock = Stopwatch.StartNew();
-        await client.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = id });
+        await client.CancelAsync("stuck");
         var next = await client.CallToolAsync("Measure-BpfTestWait", Args(("Seconds", 1))).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
         Assert.NotEqual(true, next.IsError);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the next call waited {clock.Elapsed} for the stuck runspace");
@@ -412,10 +397,9 @@ public sealed class BridgeSecurityTests : IDisposable
             // A call cancelled while it waits for the only runspace is "cancelled", not "ok".
             var busy = client.CallToolAsync("Measure-BpfTestWait", Args(("Seconds", 3))).AsTask();
             await Task.Delay(300);
-            var id = new RequestId("queued");
-            _ = client.SendRequestAsync(new JsonRpcRequest { Id = id, Method = RequestMethods.ToolsCall, Params = JsonNode.Parse("""{"name":"Get-BpfTestEcho","arguments":{"Text":"queued"}}""") });
+            _ = client.StartToolCall("queued", "Get-BpfTestEcho", """{"Text":"queued"}""");
             await Task.Delay(300);
-            await client.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = id });
+            await client.CancelAsync("queued");
             await busy;
         }
         var lines = File.ReadAllLines(log).Select(l => JsonNode.Parse(l)!).ToList();
@@ -443,12 +427,7 @@ public sealed class BridgeSecurityTests : IDisposable
         var runtime = Dir("runtime");
         var victim = Dir("victim");
         Directory.CreateSymbolicLink(Path.Combine(runtime, "ebpf-mcp"), victim);
-        var psi = new ProcessStartInfo(BridgeProcess.Executable, ["-t", "http", "--port", BridgeProcess.FreePort().ToString()])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
+        var psi = BridgeProcess.Raw("-t", "http", "--port", BridgeProcess.FreePort().ToString());
         psi.Environment.Remove("EBPF_MCP_TOKEN");
         psi.Environment["XDG_RUNTIME_DIR"] = runtime;
         using var p = Process.Start(psi)!;
@@ -492,13 +471,7 @@ public sealed class BridgeSecurityTests : IDisposable
     [Fact]
     public async Task AHundredMegabyteStdioMessageIsRefusedWithoutHoldingIt()
     {
-        var psi = new ProcessStartInfo(BridgeProcess.Executable, ["-t", "stdio", "--module", BridgeProcess.TestModuleManifest])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = BridgeProcess.Raw("-t", "stdio", "--module", BridgeProcess.TestModuleManifest);
         using var p = Process.Start(psi)!;
         _ = p.StandardError.ReadToEndAsync();
         try

@@ -184,16 +184,10 @@ public sealed class BridgeStdioTests
     {
         // One runspace: the next call can only run once the cancelled pipeline has really stopped.
         await using var client = await BridgeProcess.StdioClientAsync("--pool", "1");
-        var id = new RequestId("wait-to-cancel");
-        _ = client.SendRequestAsync(new JsonRpcRequest
-        {
-            Id = id,
-            Method = RequestMethods.ToolsCall,
-            Params = System.Text.Json.Nodes.JsonNode.Parse("""{"name":"Measure-BpfTestWait","arguments":{"Seconds":30}}"""),
-        });
+        _ = client.StartToolCall("wait-to-cancel", "Measure-BpfTestWait", """{"Seconds":30}""");
         await Task.Delay(500);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await client.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = id });
+        await client.CancelAsync("wait-to-cancel");
         var next = await client.CallToolAsync("Measure-BpfTestWait", new Dictionary<string, object?> { ["Seconds"] = 1 });
         Assert.NotEqual(true, next.IsError);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the next call waited {clock.Elapsed}: the cancelled pipeline kept running");
@@ -206,13 +200,7 @@ public sealed class BridgeStdioTests
         await using var client = await BridgeProcess.StdioClientAsync();
         var before = KernelPrograms.Ids();
         // A request with an id we know, so the test itself sends notifications/cancelled for it.
-        var id = new RequestId("trace-to-cancel");
-        var call = client.SendRequestAsync(new JsonRpcRequest
-        {
-            Id = id,
-            Method = RequestMethods.ToolsCall,
-            Params = System.Text.Json.Nodes.JsonNode.Parse("""{"name":"Trace-BpfSyscallError","arguments":{"Duration":30}}"""),
-        });
+        var call = client.StartToolCall("trace-to-cancel", "Trace-BpfSyscallError", """{"Duration":30}""");
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (!KernelPrograms.List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith("syscall_errors", StringComparison.Ordinal)))
         {
@@ -221,7 +209,7 @@ public sealed class BridgeStdioTests
             await Task.Delay(20);
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await client.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = id, Reason = "test" });
+        await client.CancelAsync("trace-to-cancel");
         // notifications/cancelled → PowerShell.Stop() → the cmdlet's finally detaches, long before the 30 s.
         KernelPrograms.AssertReturnsTo(before);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"detaching took {clock.Elapsed}");

@@ -17,8 +17,7 @@ public sealed class BridgeToolsListTests
     /// <summary>The raw tools/list response line and the initialize result, as a client receives them over stdio.</summary>
     private static async Task<(string ToolsList, JsonNode Initialize)> RawAsync(params string[] arguments)
     {
-        var psi = new ProcessStartInfo(BridgeProcess.Executable, ["-t", "stdio", .. arguments]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var p = Process.Start(psi)!;
+        using var p = Process.Start(BridgeProcess.Raw(["-t", "stdio", .. arguments]))!;
         _ = p.StandardError.ReadToEndAsync();
         await p.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
         await p.StandardInput.FlushAsync();

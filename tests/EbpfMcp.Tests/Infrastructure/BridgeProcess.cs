@@ -43,6 +43,15 @@ public static class BridgeProcess
     /// <summary>The revision the bridge negotiates by initialize (the SDK would otherwise probe newer ones).</summary>
     public static McpClientOptions ClientOptions => new() { ProtocolVersion = "2025-11-25" };
 
+    /// <summary>How to start the bridge by hand, every stream redirected (the caller drains stderr).</summary>
+    public static ProcessStartInfo Raw(params string[] arguments) => new(Executable, arguments)
+    {
+        RedirectStandardInput = true,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+    };
+
     /// <summary>The process id of the bridge whose command line contains <paramref name="marker"/> (a unique argument).</summary>
     public static int PidOf(string marker)
     {
