@@ -4,11 +4,18 @@ using System.Text.Json.Nodes;
 namespace EbpfMcp.Bridge;
 
 /// <summary>
-/// One JSON line per tool call: time, session, tool, arguments (secrets removed), outcome, error
-/// id, duration, and the program ids the call created or removed. To a file (appended) or stderr.
+/// One JSON line per tool call and per refusal: time, session, tool, arguments (secrets removed,
+/// long values cut), the exact outcome (ok, error, cancelled, refused), error id and reason,
+/// duration, and the program ids the call created or removed. To a file (appended, created 0600)
+/// or stderr.
 /// </summary>
 public sealed class AuditLog : IDisposable
 {
+    public const string Ok = "ok", Error = "error", Cancelled = "cancelled", Refused = "refused";
+
+    /// <summary>Argument values longer than this (as JSON) are cut: the log records calls, not payloads.</summary>
+    public const int MaxValueChars = 4096;
+
     private static readonly string[] SecretWords = ["token", "password", "secret", "key", "credential", "authorization"];
     private readonly TextWriter writer;
     private readonly string prefix;
@@ -29,33 +36,72 @@ public sealed class AuditLog : IDisposable
         }
         else
         {
-            writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
+            const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            var stream = new FileStream(path, new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, UnixCreateMode = ownerOnly });
+            // A log that already existed keeps its content but becomes owner-only too.
+            File.SetUnixFileMode(stream.SafeFileHandle, ownerOnly);
+            writer = new StreamWriter(stream) { AutoFlush = true };
             prefix = "";
         }
     }
 
-    public void Write(string session, string tool, IReadOnlyDictionary<string, JsonElement>? arguments, string outcome, string? errorId, double durationMs, IEnumerable<uint> created, IEnumerable<uint> removed)
+    /// <summary>A tool call that ran (or was refused by the bridge's checks).</summary>
+    public void Call(string session, string tool, IReadOnlyDictionary<string, JsonElement>? arguments, string outcome, string? errorId, string? reason, double durationMs, IEnumerable<uint> created, IEnumerable<uint> removed)
+    {
+        var line = Line(session, outcome);
+        line["tool"] = tool;
+        line["arguments"] = Arguments(arguments);
+        line["errorId"] = errorId;
+        if (outcome == Refused && reason is not null)
+        {
+            line["reason"] = reason;
+        }
+        line["durationMs"] = Math.Round(durationMs, 2);
+        line["programsCreated"] = new JsonArray([.. created.Select(id => (JsonNode)id)]);
+        line["programsRemoved"] = new JsonArray([.. removed.Select(id => (JsonNode)id)]);
+        Write(line);
+    }
+
+    /// <summary>A request refused before any tool ran: HTTP 401/403/413/503, an unknown or disabled tool.</summary>
+    public void Refusal(string? session, string? tool, string errorId, string reason, int? httpStatus = null)
+    {
+        var line = Line(session, Refused);
+        line["tool"] = tool;
+        line["errorId"] = errorId;
+        line["reason"] = reason;
+        if (httpStatus is { } status)
+        {
+            line["httpStatus"] = status;
+        }
+        Write(line);
+    }
+
+    private static JsonObject Line(string? session, string outcome) => new()
+    {
+        ["time"] = DateTimeOffset.UtcNow.ToString("o"),
+        ["session"] = session,
+        ["outcome"] = outcome,
+    };
+
+    private static JsonObject Arguments(IReadOnlyDictionary<string, JsonElement>? arguments)
     {
         var args = new JsonObject();
         foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
         {
-            args[name] = SecretWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase)) ? "***" : JsonNode.Parse(value.GetRawText());
+            var raw = value.GetRawText();
+            args[name] = SecretWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase)) ? "***"
+                : raw.Length > MaxValueChars ? $"{raw[..MaxValueChars]}... ({raw.Length} characters, cut)"
+                : JsonNode.Parse(raw);
         }
-        var line = new JsonObject
-        {
-            ["time"] = DateTimeOffset.UtcNow.ToString("o"),
-            ["session"] = session,
-            ["tool"] = tool,
-            ["arguments"] = args,
-            ["outcome"] = outcome,
-            ["errorId"] = errorId,
-            ["durationMs"] = Math.Round(durationMs, 2),
-            ["programsCreated"] = new JsonArray(created.Select(id => (JsonNode)id).ToArray()),
-            ["programsRemoved"] = new JsonArray(removed.Select(id => (JsonNode)id).ToArray()),
-        }.ToJsonString();
+        return args;
+    }
+
+    private void Write(JsonObject line)
+    {
+        var text = prefix + line.ToJsonString(Tools.JsonOutput.TextOptions);
         lock (gate)
         {
-            writer.WriteLine(prefix + line);
+            writer.WriteLine(text);
         }
     }
 

@@ -1,45 +1,69 @@
 using System.Collections;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using EbpfMcp.Bridge.Ownership;
+using EbpfMcp.Bridge.Tools;
 
 namespace EbpfMcp.Bridge;
 
 /// <summary>
-/// What kernel-changing tools may be asked to do through the bridge: load only from allowed source
-/// directories or URL prefixes (when any are configured), and pin only under /sys/fs/bpf/ebpf-mcp/.
-/// Applied by argument name (Path, Uri, PinPath), so it needs no knowledge of particular cmdlets.
+/// What kernel-changing tools may do through the bridge. The module resolves and checks sources
+/// itself (the one place that opens them): the bridge hands it its limits as the parameters a pwsh
+/// user would give (-AllowedSource, -MaxObjectBytes, -MaxPrograms/-MaxMaps/-MaxMemlockBytes from
+/// the session's remaining quota), and confines -PinPath to plain paths under the pin root.
+/// Everything goes by parameter name, so no particular cmdlet is named here.
 /// </summary>
-public sealed class DeployPolicy(IReadOnlyList<string> allowedSources)
+public sealed partial class DeployPolicy(BridgeOptions options)
 {
-    public const string PinRoot = "/sys/fs/bpf/ebpf-mcp/";
+    /// <summary>Parameters of kernel-changing tools that the bridge binds itself; clients never see them.</summary>
+    public static readonly IReadOnlySet<string> BoundParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "AllowedSource", "MaxObjectBytes", "MaxPrograms", "MaxMaps", "MaxMemlockBytes",
+    };
 
-    private readonly string[] directories = [.. allowedSources.Where(s => !s.Contains("://")).Select(d => Path.GetFullPath(d).TrimEnd('/') + "/")];
-    private readonly string[] urlPrefixes = [.. allowedSources.Where(s => s.Contains("://"))];
-
-    /// <summary>The refusal as a tool error, or null when the arguments are allowed.</summary>
+    /// <summary>The refusal as a tool error, or null when the client's arguments are allowed.</summary>
     public JsonObject? Check(Hashtable arguments)
     {
-        if (arguments["PinPath"] is string pin && !(Path.GetFullPath(pin).TrimEnd('/') + "/").StartsWith(PinRoot, StringComparison.Ordinal))
+        if (arguments["PinPath"] is string pin && !(IsPlainAbsolutePath(pin) && (pin.TrimEnd('/') == options.PinRoot || pin.StartsWith(options.PinRoot + "/", StringComparison.Ordinal))))
         {
-            return Denied("PinPath", $"Pin paths are confined to {PinRoot} through the bridge; '{pin}' is outside it.");
-        }
-        if (arguments["Path"] is string path && directories.Length + urlPrefixes.Length > 0
-            && !directories.Any(d => Path.GetFullPath(path).StartsWith(d, StringComparison.Ordinal)))
-        {
-            return Denied("Path", $"'{path}' is not under an allowed source directory ({string.Join(", ", directories.DefaultIfEmpty("none; only URL prefixes are allowed"))}).");
-        }
-        if (arguments["Uri"] is Uri uri && directories.Length + urlPrefixes.Length > 0
-            && !urlPrefixes.Any(p => uri.ToString().StartsWith(p, StringComparison.Ordinal)))
-        {
-            return Denied("Uri", $"'{uri}' does not start with an allowed URL prefix ({string.Join(", ", urlPrefixes.DefaultIfEmpty("none; only directories are allowed"))}).");
+            return ToolErrors.PolicyDenied("PinPath", $"Pin paths are confined to {options.PinRoot}/ through the bridge, written as plain names (no '.', '..', '\\' or '~'); '{pin}' is not.");
         }
         return null;
     }
 
-    private static JsonObject Denied(string argument, string message) => new()
+    /// <summary>Adds the bridge's limits for the parameters this tool has.</summary>
+    public void Bind(ToolDefinition tool, Hashtable arguments, Func<SessionInstallations.Usage> usage)
     {
-        ["errorId"] = "PolicyDenied",
-        ["category"] = "PermissionDenied",
-        ["message"] = message,
-        ["target"] = argument,
-    };
+        bool Has(string name) => tool.BoundParameters.Contains(name);
+        if (Has("AllowedSource") && options.AllowSources.Count > 0)
+        {
+            arguments["AllowedSource"] = options.AllowSources.ToArray();
+        }
+        if (Has("MaxObjectBytes"))
+        {
+            arguments["MaxObjectBytes"] = options.MaxObjectBytes;
+        }
+        if (Has("MaxPrograms") || Has("MaxMaps") || Has("MaxMemlockBytes"))
+        {
+            var used = usage();
+            if (Has("MaxPrograms"))
+            {
+                arguments["MaxPrograms"] = Math.Max(0, options.QuotaPrograms - used.Programs);
+            }
+            if (Has("MaxMaps"))
+            {
+                arguments["MaxMaps"] = Math.Max(0, options.QuotaMaps - used.Maps);
+            }
+            if (Has("MaxMemlockBytes"))
+            {
+                arguments["MaxMemlockBytes"] = Math.Max(0, options.QuotaMemlockBytes - used.MemlockBytes);
+            }
+        }
+    }
+
+    /// <summary>An absolute path whose components are plain names, read the same by .NET, PowerShell and the kernel.</summary>
+    public static bool IsPlainAbsolutePath(string? path) => path is not null && PlainAbsolutePath().IsMatch(path);
+
+    [GeneratedRegex(@"^(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+/?$")]
+    private static partial Regex PlainAbsolutePath();
 }

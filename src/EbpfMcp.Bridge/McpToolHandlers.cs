@@ -6,28 +6,44 @@ using ModelContextProtocol.Server;
 
 namespace EbpfMcp.Bridge;
 
-/// <summary>tools/list and tools/call over the reflected catalog, for both transports.</summary>
-public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, BridgeOptions options)
+/// <summary>
+/// The reflected catalog as the SDK's tools (one <see cref="McpServerTool"/> per command), for
+/// both transports, plus the answer for names the SDK does not find: another spelling of a tool's
+/// name, a deploy tool while deploys are off, or no tool at all.
+/// </summary>
+public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, BridgeOptions options, AuditLog audit)
 {
     public const string StdioOwner = "stdio";
 
     public IEnumerable<ToolDefinition> Visible => catalog.All.Where(t => options.AllowDeploy || !t.ChangesKernel);
 
-    public ValueTask<ListToolsResult> ListAsync(RequestContext<ListToolsRequestParams> request, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new ListToolsResult { Tools = [.. Visible.Select(t => t.ToProtocol())] });
+    /// <summary>Arguments described once for all the tools that share them.</summary>
+    public IReadOnlyDictionary<string, string> SharedParameters => catalog.SharedParameters;
 
-    public async ValueTask<CallToolResult> CallAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
+    /// <summary>The tools/list entries and their tools/call handlers.</summary>
+    public IEnumerable<McpServerTool> Tools => Visible.Select(t => new CommandTool(t, this));
+
+    /// <summary>tools/call for a name no listed tool has exactly.</summary>
+    public ValueTask<CallToolResult> CallUnlistedAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         var name = request.Params?.Name ?? "";
         var tool = catalog.Find(name);
+        var owner = OwnerOf(request.Server);
         if (tool is null)
         {
+            audit.Refusal(owner, name, "UnknownTool", "No such tool.");
             throw new McpProtocolException($"Unknown tool '{name}'. tools/list names the tools this server has.", McpErrorCode.InvalidParams);
         }
         if (tool.ChangesKernel && !options.AllowDeploy)
         {
+            audit.Refusal(owner, tool.Name, "DeployDisabled", "Deploy tools are disabled (no --allow-deploy).");
             throw new McpProtocolException($"Tool '{tool.Name}' changes the kernel and is disabled: start ebpf-mcp with --allow-deploy to enable it.", McpErrorCode.InvalidParams);
         }
+        return CallAsync(tool, request, cancellationToken);
+    }
+
+    private async ValueTask<CallToolResult> CallAsync(ToolDefinition tool, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
+    {
         var server = request.Server;
         var token = request.Params?.ProgressToken;
         Func<ProgressNotificationValue, Task>? progress = token is { } t
@@ -59,5 +75,16 @@ public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, Br
             Logger = "EbpfMcp",
             Data = JsonSerializer.SerializeToElement(message),
         });
+    }
+
+    /// <summary>One command as the SDK's tool: its reflected definition, invoked through the bridge.</summary>
+    private sealed class CommandTool(ToolDefinition definition, McpToolHandlers handlers) : McpServerTool
+    {
+        public override Tool ProtocolTool => definition.ToProtocol();
+
+        public override IReadOnlyList<object> Metadata => [];
+
+        public override ValueTask<CallToolResult> InvokeAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken) =>
+            handlers.CallAsync(definition, request, cancellationToken);
     }
 }

@@ -17,16 +17,19 @@ public sealed class BridgeDeployTests
         var before = KernelPrograms.Ids();
         await using var client = await BridgeProcess.StdioClientAsync("--allow-deploy", "--allow-source", TestObjects.Directory);
 
+        // Sources are checked by the module, which is what opens them (see BridgeSecurityTests for the attacks).
         var outside = await client.CallToolAsync("Install-BpfProgram", new Dictionary<string, object?> { ["Path"] = "/usr/bin/true" });
         Assert.True(outside.IsError);
-        Assert.Equal("PolicyDenied", ErrorId(outside));
-        Assert.Equal("Path", outside.StructuredContent!.Value.GetProperty("error").GetProperty("target").GetString());
+        Assert.Equal("PolicyDenied,EbpfMcp.Commands.InstallBpfProgramCommand", ErrorId(outside));
+        Assert.Equal("/usr/bin/true", outside.StructuredContent!.Value.GetProperty("error").GetProperty("target").GetString());
 
         var uri = await client.CallToolAsync("Install-BpfProgram", new Dictionary<string, object?> { ["Uri"] = "https://example.invalid/x.bpf.o" });
-        Assert.Equal("PolicyDenied", ErrorId(uri));
+        Assert.Equal("PolicyDenied,EbpfMcp.Commands.InstallBpfProgramCommand", ErrorId(uri));
 
+        // Pin paths are confined by the bridge.
         var pin = await client.CallToolAsync("Install-BpfProgram", new Dictionary<string, object?> { ["Path"] = TestObjects.Counter, ["PinPath"] = "/sys/fs/bpf/elsewhere" });
         Assert.Equal("PolicyDenied", ErrorId(pin));
+        Assert.Equal("PinPath", pin.StructuredContent!.Value.GetProperty("error").GetProperty("target").GetString());
         KernelPrograms.AssertReturnsTo(before);
 
         bool rootExisted = Directory.Exists("/sys/fs/bpf/ebpf-mcp");
@@ -50,11 +53,13 @@ public sealed class BridgeDeployTests
         var first = await client.CallToolAsync("Install-BpfProgram", new Dictionary<string, object?> { ["Path"] = TestObjects.Counter });
         Assert.NotEqual(true, first.IsError); // 2 programs: within the quota of 3
         var withFirst = KernelPrograms.Ids();
+        // The second would make 4 programs: the module is given what is left (-MaxPrograms 1) and
+        // refuses the object after opening it, before anything reaches the kernel.
         var second = await client.CallToolAsync("Install-BpfProgram", new Dictionary<string, object?> { ["Path"] = TestObjects.Counter });
         Assert.True(second.IsError);
-        Assert.Equal("QuotaExceeded", ErrorId(second));
-        Assert.Contains("4 programs (quota 3)", second.StructuredContent!.Value.GetProperty("error").GetProperty("message").GetString());
-        KernelPrograms.AssertReturnsTo(withFirst); // the second installation was removed again
+        Assert.Equal("QuotaExceeded,EbpfMcp.Commands.InstallBpfProgramCommand", ErrorId(second));
+        Assert.Contains("2 program(s), more than the 1 allowed", second.StructuredContent!.Value.GetProperty("error").GetProperty("message").GetString());
+        KernelPrograms.AssertReturnsTo(withFirst);
         await client.DisposeAsync();
         KernelPrograms.AssertReturnsTo(before);
     }
@@ -99,7 +104,7 @@ public sealed class BridgeDeployTests
             using (var audit = new EbpfMcp.Bridge.AuditLog(log))
             {
                 var args = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>("""{"ApiToken":"s3cret","Path":"/x"}""")!;
-                audit.Write("s", "Tool", args, "ok", null, 1, [], []);
+                audit.Call("s", "Tool", args, "ok", null, null, 1, [], []);
             }
             var line = File.ReadAllText(log);
             Assert.DoesNotContain("s3cret", line);

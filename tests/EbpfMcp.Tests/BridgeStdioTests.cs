@@ -30,13 +30,15 @@ public sealed class BridgeStdioTests
         Assert.Equal("boolean", props.GetProperty("Dump").GetProperty("type").GetString());
         Assert.Equal(1, props.GetProperty("First").GetProperty("minimum").GetDouble());
         Assert.Contains("Map ids", props.GetProperty("Id").GetProperty("description").GetString());
-        Assert.False(map.InputSchema.GetProperty("additionalProperties").GetBoolean());
         // Id and Dump are mandatory only in the Dump set: not required by the schema, named in the description.
         Assert.False(map.InputSchema.TryGetProperty("required", out _));
-        Assert.Contains("Dump: Id (required), Dump (required), First", map.Description);
+        Assert.Contains("Use one form: Id, Name; or Id, Dump (also First).", map.Description);
+        // Typical arguments come from the help's examples, written for an agent (no PowerShell syntax).
+        Assert.Contains("E.g. Id=[42], Dump=true.", map.Description);
         Assert.Contains("BTF", map.Description);
         Assert.True(map.Annotations!.ReadOnlyHint);
-        Assert.False(map.Annotations.DestructiveHint);
+        Assert.NotEqual(true, map.Annotations.DestructiveHint);
+        Assert.False(map.Annotations.OpenWorldHint);
         foreach (var common in new[] { "Verbose", "ErrorAction", "WhatIf" })
         {
             Assert.False(props.TryGetProperty(common, out _));
@@ -182,16 +184,10 @@ public sealed class BridgeStdioTests
     {
         // One runspace: the next call can only run once the cancelled pipeline has really stopped.
         await using var client = await BridgeProcess.StdioClientAsync("--pool", "1");
-        var id = new RequestId("wait-to-cancel");
-        _ = client.SendRequestAsync(new JsonRpcRequest
-        {
-            Id = id,
-            Method = RequestMethods.ToolsCall,
-            Params = System.Text.Json.Nodes.JsonNode.Parse("""{"name":"Measure-BpfTestWait","arguments":{"Seconds":30}}"""),
-        });
+        _ = client.StartToolCall("wait-to-cancel", "Measure-BpfTestWait", """{"Seconds":30}""");
         await Task.Delay(500);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await client.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = id });
+        await client.CancelAsync("wait-to-cancel");
         var next = await client.CallToolAsync("Measure-BpfTestWait", new Dictionary<string, object?> { ["Seconds"] = 1 });
         Assert.NotEqual(true, next.IsError);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the next call waited {clock.Elapsed}: the cancelled pipeline kept running");
@@ -204,13 +200,7 @@ public sealed class BridgeStdioTests
         await using var client = await BridgeProcess.StdioClientAsync();
         var before = KernelPrograms.Ids();
         // A request with an id we know, so the test itself sends notifications/cancelled for it.
-        var id = new RequestId("trace-to-cancel");
-        var call = client.SendRequestAsync(new JsonRpcRequest
-        {
-            Id = id,
-            Method = RequestMethods.ToolsCall,
-            Params = System.Text.Json.Nodes.JsonNode.Parse("""{"name":"Trace-BpfSyscallError","arguments":{"Duration":30}}"""),
-        });
+        var call = client.StartToolCall("trace-to-cancel", "Trace-BpfSyscallError", """{"Duration":30}""");
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (!KernelPrograms.List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith("syscall_errors", StringComparison.Ordinal)))
         {
@@ -219,7 +209,7 @@ public sealed class BridgeStdioTests
             await Task.Delay(20);
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await client.SendNotificationAsync(NotificationMethods.CancelledNotification, new CancelledNotificationParams { RequestId = id, Reason = "test" });
+        await client.CancelAsync("trace-to-cancel");
         // notifications/cancelled → PowerShell.Stop() → the cmdlet's finally detaches, long before the 30 s.
         KernelPrograms.AssertReturnsTo(before);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"detaching took {clock.Elapsed}");
@@ -247,7 +237,7 @@ public sealed class BridgeStdioTests
             var tools = await client.ListToolsAsync();
             var install = tools.Single(t => t.Name == "Install-BpfProgram").ProtocolTool;
             Assert.True(install.Annotations!.DestructiveHint);
-            Assert.False(install.Annotations.ReadOnlyHint);
+            Assert.NotEqual(true, install.Annotations.ReadOnlyHint);
 
             var result = await client.CallToolAsync("Install-BpfProgram", new Dictionary<string, object?> { ["Path"] = TestObjects.Counter, ["Attach"] = true });
             Assert.NotEqual(true, result.IsError);

@@ -40,6 +40,18 @@ public sealed class BridgeTypeScriptClientTests
         Assert.True(values.Length > 3);
         Assert.Equal(values.Order(), values);
         Assert.Equal("Id", summary.GetProperty("errors").GetProperty("badArgument").GetProperty("target").GetString());
+        // prompts/list and prompts/get through the official client: each plan names only listed tools.
+        var prompts = summary.GetProperty("prompts").EnumerateArray().ToList();
+        Assert.Contains(prompts, p => p.GetProperty("name").GetString() == "why-requests-fail");
+        Assert.Contains(prompts, p => p.GetProperty("name").GetString() == "why-slow");
+        foreach (var prompt in prompts)
+        {
+            var text = prompt.GetProperty("text").GetString()!;
+            var named = System.Text.RegularExpressions.Regex.Matches(text, @"\b[A-Z][a-z]+-Bpf[A-Za-z]+\b").Select(m => m.Value).ToList();
+            Assert.NotEmpty(named);
+            Assert.All(named, tool => Assert.Contains(tool, tools));
+        }
+        Assert.Contains("\"ProcessName\":\"sshd\"", prompts.Single(p => p.GetProperty("name").GetString() == "why-requests-fail").GetProperty("text").GetString());
         Assert.Contains("Unknown tool", summary.GetProperty("errors").GetProperty("unknownTool").GetString());
     }
 

@@ -18,6 +18,7 @@ public sealed class InstallFromUriTests
         using var server = new TestWebServer(tls: true);
         var bytes = File.ReadAllBytes(TestObjects.Counter);
         server.Serve("/counter.bpf.o", bytes);
+        server.Serve("/big.bpf.o", [.. bytes, .. new byte[16384]]);
         server.Redirect("/moved", "/counter.bpf.o");
         server.Redirect("/to-http", "http://127.0.0.1:9/counter.bpf.o");
         var sha = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
@@ -27,7 +28,8 @@ public sealed class InstallFromUriTests
         var transport = new StdioClientTransport(new StdioClientTransportOptions
         {
             Command = BridgeProcess.Executable,
-            Arguments = ["-t", "stdio", "--allow-deploy"],
+            // The server's object cap is the ceiling (a client cannot raise it): 16 KiB here.
+            Arguments = ["-t", "stdio", "--allow-deploy", "--max-object", "16384"],
             EnvironmentVariables = new Dictionary<string, string?> { ["SSL_CERT_FILE"] = server.CertificatePemPath },
         });
         await using (var client = await McpClient.CreateAsync(transport, BridgeProcess.ClientOptions))
@@ -48,7 +50,8 @@ public sealed class InstallFromUriTests
             var programsWithOne = KernelPrograms.Ids();
             Assert.StartsWith("Sha256Mismatch,", await Refused(new() { ["Uri"] = server.BaseUrl + "/counter.bpf.o", ["Sha256"] = new string('a', 64) }));
             Assert.StartsWith("RedirectRefused,", await Refused(new() { ["Uri"] = server.BaseUrl + "/to-http" }));
-            Assert.StartsWith("DownloadTooLarge,", await Refused(new() { ["Uri"] = server.BaseUrl + "/counter.bpf.o", ["MaxDownloadBytes"] = 4096 }));
+            Assert.StartsWith("DownloadTooLarge,", await Refused(new() { ["Uri"] = server.BaseUrl + "/big.bpf.o" }));
+            Assert.Equal("InvalidArgument", await Refused(new() { ["Uri"] = server.BaseUrl + "/big.bpf.o", ["MaxDownloadBytes"] = 1L << 30 }));
             Assert.StartsWith("DownloadFailed,", await Refused(new() { ["Uri"] = server.BaseUrl + "/missing" }));
             KernelPrograms.AssertReturnsTo(programsWithOne); // refusals loaded nothing
         }

@@ -51,5 +51,14 @@ try {
   summary.errors.unknownTool = String(e.message ?? e);
 }
 
+// Prompts: every one listed can be fetched, and its plan names only tools this server lists.
+const { prompts } = await client.listPrompts();
+summary.prompts = [];
+for (const prompt of prompts) {
+  const args = (prompt.arguments ?? []).some(a => a.name === "process") ? { process: "sshd" } : {};
+  const got = await client.getPrompt({ name: prompt.name, arguments: args });
+  summary.prompts.push({ name: prompt.name, title: prompt.title, text: got.messages.map(m => m.content.text).join("\n") });
+}
+
 await client.close();
 console.log(JSON.stringify(summary));

@@ -6,18 +6,18 @@ namespace EbpfMcp.Bridge.Http;
 /// Front door of the HTTP transport: the Host header must name this server (DNS rebinding), a
 /// present Origin must be local (browsers on other sites), and every request needs the bearer token.
 /// </summary>
-public sealed class HttpGuard(RequestDelegate next, BridgeOptions options, TokenStore.Token token)
+public sealed class HttpGuard(RequestDelegate next, BridgeOptions options, TokenStore.Token token, AuditLog audit)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         if (!HostAllowed(context.Request.Host))
         {
-            await Refuse(context, StatusCodes.Status403Forbidden, "forbidden_host", $"Host '{context.Request.Host}' is not this server.");
+            await Refuse(context, StatusCodes.Status403Forbidden, "forbidden_host", $"Host '{Shorten(context.Request.Host.ToString())}' is not this server.");
             return;
         }
         if (context.Request.Headers.Origin is { Count: > 0 } origin && !OriginAllowed(origin.ToString()))
         {
-            await Refuse(context, StatusCodes.Status403Forbidden, "forbidden_origin", $"Origin '{origin}' may not call this server.");
+            await Refuse(context, StatusCodes.Status403Forbidden, "forbidden_origin", $"Origin '{Shorten(origin.ToString())}' may not call this server.");
             return;
         }
         var authorization = context.Request.Headers.Authorization.ToString();
@@ -62,8 +62,12 @@ public sealed class HttpGuard(RequestDelegate next, BridgeOptions options, Token
 
     private static bool IsAnyAddress(string listen) => listen is "0.0.0.0" or "::";
 
-    private static Task Refuse(HttpContext context, int status, string code, string message)
+    /// <summary>What a client sent, cut short for a message or the log.</summary>
+    private static string Shorten(string text) => text.Length <= 100 ? text : text[..100] + "...";
+
+    private Task Refuse(HttpContext context, int status, string code, string message)
     {
+        audit.Refusal(context.Request.Headers["Mcp-Session-Id"].FirstOrDefault() is { } session ? "mcp-session:" + Shorten(session) : null, null, code, $"{message} (from {context.Connection.RemoteIpAddress})", status);
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(new Dictionary<string, string> { ["error"] = code, ["message"] = message });
     }

@@ -4,11 +4,16 @@ using EbpfMcp.Bridge.Tools;
 
 namespace EbpfMcp.Bridge.Http;
 
-/// <summary>MCP over Streamable HTTP on /mcp, behind the token/Host/Origin guard and the body cap.</summary>
+/// <summary>
+/// MCP over Streamable HTTP on /mcp, behind the token/Host/Origin guard, the body cap and the
+/// session cap. The port is bound before the token file is touched, so a second server on a busy
+/// port leaves the first one's token alone; a generated token file is removed at a clean exit.
+/// </summary>
 public static class HttpServer
 {
-    public static async Task<int> RunAsync(McpToolHandlers handlers, BridgeOptions options, TextWriter log, ToolCatalog catalog, ToolInvoker invoker, SessionInstallations installations)
+    public static async Task<int> RunAsync(BridgeOptions options, McpServerSetup setup, ToolCatalog catalog, ToolInvoker invoker, SessionInstallations installations, AuditLog audit, CancellationToken cancellationToken)
     {
+        var log = Console.Error;
         TokenStore.Token token;
         try
         {
@@ -20,10 +25,9 @@ public static class HttpServer
             return 2;
         }
 
+        var sessions = new SessionLimit.Counter();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        BridgeLogging.Configure(builder.Logging, options.LogLevel);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(options.Listen == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Listen), options.Port);
@@ -35,23 +39,29 @@ public static class HttpServer
         builder.Services.AddSingleton(token);
         builder.Services.AddSingleton(catalog);
         builder.Services.AddSingleton(invoker);
-        builder.Services.AddMcpServer(ServerInfo.Configure)
+        builder.Services.AddSingleton(audit);
+        builder.Services.AddSingleton(sessions);
+        builder.Services.AddMcpServer(setup.Configure)
             .WithHttpTransport(http =>
             {
                 // Ownership needs sessions: what a session installs is removed when it ends. Clients that
                 // prefer the sessionless 2026-07-28 revision are told to fall back to the initialize handshake.
                 http.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.Stateful;
                 http.IdleTimeout = TimeSpan.FromMinutes(30);
+                // Only idle sessions expire; the session cap refuses new ones instead of evicting live ones.
+                http.MaxIdleSessionCount = int.MaxValue;
 #pragma warning disable MCPEXP002 // the session's end is where its installations are removed
-                http.RunSessionHandler = async (context, server, cancellationToken) =>
+                http.RunSessionHandler = async (context, server, sessionEnded) =>
                 {
                     var owner = McpToolHandlers.OwnerOf(server);
+                    sessions.Started();
                     try
                     {
-                        await server.RunAsync(cancellationToken);
+                        await server.RunAsync(sessionEnded);
                     }
                     finally
                     {
+                        sessions.Ended();
                         var removed = installations.RemoveAll(owner);
                         if (removed > 0)
                         {
@@ -60,22 +70,51 @@ public static class HttpServer
                     }
                 };
 #pragma warning restore MCPEXP002
-            })
-            .WithListToolsHandler(handlers.ListAsync)
-            .WithCallToolHandler(handlers.CallAsync);
+            });
 
-        var app = builder.Build();
+        await using var app = builder.Build();
         app.UseMiddleware<HttpGuard>();
         app.UseMiddleware<MalformedRequestGuard>();
+        app.UseMiddleware<SessionLimit>();
         app.UseMiddleware<SeedCompatibility>();
         app.MapMcp("/mcp");
-        await app.StartAsync();
-        log.WriteLine($"ebpf-mcp: listening on http://{(options.Listen.Contains(':') ? $"[{options.Listen}]" : options.Listen)}:{options.Port}/mcp");
+        var address = $"http://{(options.Listen.Contains(':') ? $"[{options.Listen}]" : options.Listen)}:{options.Port}/mcp";
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // Kestrel wraps the bind failure (address in use, or not ours to take).
+            log.WriteLine($"ebpf-mcp: cannot listen on {address}: {e.InnerException?.Message ?? e.Message}. Is another ebpf-mcp running there? (--port chooses another port.)");
+            return 1;
+        }
+        try
+        {
+            if (token.Generated)
+            {
+                TokenStore.Write(token);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.WriteLine($"ebpf-mcp: cannot write the bearer token: {e.Message} Give --token-file or EBPF_MCP_TOKEN instead.");
+            await app.StopAsync(CancellationToken.None);
+            return 1;
+        }
+        log.WriteLine($"ebpf-mcp: listening on {address}");
         log.WriteLine(token.Generated
             ? $"ebpf-mcp: bearer token written to {token.Source} (mode 0600)"
             : $"ebpf-mcp: bearer token from {token.Source}");
-        await app.WaitForShutdownAsync();
-        installations.RemoveAll(SeedCompatibility.Owner);
+        try
+        {
+            await app.WaitForShutdownAsync(cancellationToken);
+        }
+        finally
+        {
+            installations.RemoveAll(SeedCompatibility.Owner);
+            TokenStore.Remove(token);
+        }
         return 0;
     }
 }

@@ -5,9 +5,9 @@ namespace EbpfMcp.Bridge.Http;
 /// <summary>
 /// Answers requests the MCP transport cannot deserialize (for example an initialize whose params
 /// lack required fields, which the SDK lets escape as an exception) with a JSON-RPC error and 400,
-/// instead of a bare 500.
+/// instead of a bare 500; and records bodies refused for their size (413) in the audit log.
 /// </summary>
-public sealed class MalformedRequestGuard(RequestDelegate next)
+public sealed class MalformedRequestGuard(RequestDelegate next, AuditLog audit)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -15,16 +15,14 @@ public sealed class MalformedRequestGuard(RequestDelegate next)
         {
             await next(context);
         }
+        catch (BadHttpRequestException e)
+        {
+            audit.Refusal(null, null, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "RequestTooLarge" : "BadRequest", e.Message, e.StatusCode);
+            throw;
+        }
         catch (JsonException e) when (!context.Response.HasStarted)
         {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(JsonSerializer.Serialize(new
-            {
-                jsonrpc = "2.0",
-                id = (object?)null,
-                error = new { code = -32602, message = "Invalid params: " + e.Message },
-            }));
+            await JsonRpcBody.WriteErrorAsync(context, null, StatusCodes.Status400BadRequest, -32602, "Invalid params: " + e.Message);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace EbpfMcp.Bridge.Http;
 /// original shapes: {"method":"tools/call","params":{"tool":"info"|"hooks_inspect"|"deploy",...}}.
 /// Modern MCP requests (params.name) pass through to the Streamable HTTP transport.
 /// </summary>
-public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog, ToolInvoker invoker, BridgeOptions options)
+public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog, ToolInvoker invoker, BridgeOptions options, AuditLog audit)
 {
     // The seed's tool names and the cmdlets that now answer them.
     private static readonly Dictionary<string, string> SeedTools = new()
@@ -29,30 +29,27 @@ public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog,
             await next(context);
             return;
         }
-        context.Request.EnableBuffering();
-        JsonNode? request = null;
-        try
-        {
-            request = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            // Not JSON, or not ours: let the MCP transport give its own answer.
-        }
-        context.Request.Body.Position = 0;
-        if (request is not JsonObject o || o["method"]?.GetValueKind() != JsonValueKind.String || (string?)o["method"] != "tools/call"
-            || o["params"] is not JsonObject p || p["tool"]?.GetValueKind() != JsonValueKind.String || p["name"] is not null)
+        var request = await JsonRpcBody.PeekAsync(context);
+        if (JsonRpcBody.Method(request) != "tools/call" || request!["params"] is not JsonObject p
+            || p["tool"]?.GetValueKind() != JsonValueKind.String || p["name"] is not null)
         {
             await next(context);
             return;
         }
-        var id = o["id"]?.DeepClone();
-        var seedTool = (string)p["tool"]!;
-        var response = await AnswerAsync(seedTool, p, context.RequestAborted);
+        JsonObject response;
+        try
+        {
+            response = await AnswerAsync((string)p["tool"]!, p, context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or JsonException or KeyNotFoundException)
+        {
+            // A shape the seed API did not expect: an error the caller can read, never a bare 500.
+            response = Error(-32603, $"The request could not be answered: {e.Message}");
+        }
         response["jsonrpc"] = "2.0";
-        response["id"] = id;
+        response["id"] = request["id"]?.DeepClone();
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(response.ToJsonString());
+        await context.Response.WriteAsync(response.ToJsonString(JsonOutput.TextOptions));
     }
 
     private async Task<JsonObject> AnswerAsync(string seedTool, JsonObject parameters, CancellationToken cancellationToken)
@@ -63,18 +60,24 @@ public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog,
         }
         if (tool.ChangesKernel && !options.AllowDeploy)
         {
+            audit.Refusal(Owner, tool.Name, "DeployDisabled", "deploy through the seed API without --allow-deploy.");
             return Error(-32000, "deploy is disabled: start ebpf-mcp with --allow-deploy to enable it.");
         }
         var input = parameters["args"] as JsonObject ?? (parameters["input"] as JsonObject)?["args"] as JsonObject ?? parameters["input"] as JsonObject ?? [];
         var arguments = new Dictionary<string, JsonElement>();
         if (seedTool == "deploy")
         {
-            if (input["program_path"] is not JsonNode path)
+            if (input["program_path"] is not JsonValue path || path.GetValueKind() != JsonValueKind.String)
             {
-                return Error(-32602, "deploy needs args.program_path.");
+                return Error(-32602, "deploy needs args.program_path, a string.");
+            }
+            var attach = input["attach"];
+            if (attach is not null && attach.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                return Error(-32602, $"deploy's args.attach must be true or false, not {attach.ToJsonString()}.");
             }
             arguments["Path"] = JsonSerializer.SerializeToElement(path);
-            arguments["Attach"] = JsonSerializer.SerializeToElement(input["attach"]?.GetValue<bool>() ?? true);
+            arguments["Attach"] = JsonSerializer.SerializeToElement(attach?.GetValue<bool>() ?? true);
         }
         var result = await invoker.CallAsync(tool, arguments, Owner, new ToolInvoker.Sink(null, null), cancellationToken);
         var structured = JsonNode.Parse(result.StructuredContent!.Value.GetRawText())!.AsObject();
@@ -91,14 +94,14 @@ public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog,
                 "info" => SnakeCase(items.FirstOrDefault()?.AsObject() ?? []),
                 "hooks_inspect" => new JsonObject
                 {
-                    ["programs"] = new JsonArray(items.Select(h => (JsonNode)new JsonObject
+                    ["programs"] = new JsonArray([.. items.Select(h => (JsonNode)new JsonObject
                     {
                         ["id"] = h!["Id"]?.DeepClone(),
                         ["type"] = h["Type"]?.DeepClone(),
                         ["name"] = h["Name"]?.DeepClone(),
                         ["attached_to"] = h["AttachedTo"]?.DeepClone(),
                         ["pinned"] = h["Pinned"]?.DeepClone(),
-                    }).ToArray()),
+                    })]),
                 },
                 _ => Deployed(items.First()!.AsObject()),
             }
@@ -111,8 +114,8 @@ public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog,
         ["installation_id"] = installation["Id"]?.DeepClone(),
         ["programs_loaded"] = installation["ProgramCount"]?.DeepClone(),
         ["maps_loaded"] = installation["MapCount"]?.DeepClone(),
-        ["program_ids"] = new JsonArray(installation["Programs"]!.AsArray().Select(p => p!["Id"]!.DeepClone()).ToArray()),
-        ["map_ids"] = new JsonArray(installation["Maps"]!.AsArray().Select(m => m!["Id"]!.DeepClone()).ToArray()),
+        ["program_ids"] = new JsonArray([.. installation["Programs"]!.AsArray().Select(p => p!["Id"]!.DeepClone())]),
+        ["map_ids"] = new JsonArray([.. installation["Maps"]!.AsArray().Select(m => m!["Id"]!.DeepClone())]),
     };
 
     private static JsonObject SnakeCase(JsonObject o) =>

@@ -11,10 +11,10 @@ public sealed class ToolArgumentException(string argument, string message) : Exc
 }
 
 /// <summary>
-/// Turns JSON tool arguments into cmdlet parameter values: names are matched case-insensitively,
-/// values converted to the parameter's type; unknown names, wrong types and missing mandatory
-/// arguments are refused with the argument named. Validation attributes run in PowerShell's own
-/// parameter binding afterwards.
+/// Turns JSON tool arguments into command parameter values: names are matched case-insensitively,
+/// values converted to the parameter's type; unknown names, wrong types or formats and missing
+/// mandatory arguments are refused with the argument named (never an unhandled exception).
+/// Validation attributes run in PowerShell's own parameter binding afterwards.
 /// </summary>
 public static class ArgumentBinder
 {
@@ -53,7 +53,8 @@ public static class ArgumentBinder
         throw new ToolArgumentException(missing[0], $"Missing required argument{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} for {tool.Name}.");
     }
 
-    private static object Convert(string name, Type type, JsonElement value)
+    /// <summary>One JSON value as a value of the parameter's type; every failure names the argument.</summary>
+    public static object Convert(string name, Type type, JsonElement value)
     {
         if (type.IsArray)
         {
@@ -67,63 +68,98 @@ public static class ArgumentBinder
             return array;
         }
         var t = Nullable.GetUnderlyingType(type) ?? type;
-        try
+        if (t == typeof(object) || t == typeof(System.Management.Automation.PSObject))
         {
-            if (t == typeof(System.Management.Automation.SwitchParameter) || t == typeof(bool))
+            return Untyped(value);
+        }
+        if (t == typeof(System.Management.Automation.SwitchParameter) || t == typeof(bool))
+        {
+            bool b = value.ValueKind switch
             {
-                bool b = value.ValueKind switch
-                {
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    _ => throw Wrong(name, "a boolean (true or false)", value),
-                };
-                return t == typeof(bool) ? b : new System.Management.Automation.SwitchParameter(b);
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw Wrong(name, "a boolean (true or false)", value),
+            };
+            return t == typeof(bool) ? b : new System.Management.Automation.SwitchParameter(b);
+        }
+        if (t == typeof(string))
+        {
+            return value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString()!,
+                JsonValueKind.Number => value.GetRawText(),
+                _ => throw Wrong(name, "a string", value),
+            };
+        }
+        if (t == typeof(Uri))
+        {
+            return value.ValueKind == JsonValueKind.String && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri)
+                ? uri : throw Wrong(name, "an absolute URI", value);
+        }
+        if (t.IsEnum)
+        {
+            return value.ValueKind == JsonValueKind.String && Enum.TryParse(t, value.GetString(), ignoreCase: true, out var e) && Enum.IsDefined(t, e!)
+                ? e! : throw Wrong(name, $"one of {string.Join(", ", Enum.GetNames(t))}", value);
+        }
+        if (t.IsPrimitive || t == typeof(decimal))
+        {
+            bool real = t == typeof(double) || t == typeof(float);
+            var expected = real || t == typeof(decimal) ? $"a number ({t.Name})" : $"a whole number ({t.Name})";
+            // Numbers, or numeric strings (some clients quote numbers).
+            var text = value.ValueKind switch
+            {
+                JsonValueKind.Number => value.GetRawText(),
+                JsonValueKind.String => value.GetString()!,
+                _ => throw Wrong(name, expected, value),
+            };
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || !double.IsFinite(number))
+            {
+                throw Wrong(name, expected, value);
             }
-            if (t == typeof(string))
+            if (real)
             {
-                return value.ValueKind switch
-                {
-                    JsonValueKind.String => value.GetString()!,
-                    JsonValueKind.Number => value.GetRawText(),
-                    _ => throw Wrong(name, "a string", value),
-                };
+                return t == typeof(double) ? number : float.IsFinite((float)number) ? (object)(float)number : throw OutOfRange(name, t, value);
             }
-            if (t == typeof(Uri))
+            if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
             {
-                return value.ValueKind == JsonValueKind.String && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri)
-                    ? uri : throw Wrong(name, "an absolute URI", value);
+                throw OutOfRange(name, t, value);
             }
-            if (t.IsEnum)
+            if (t != typeof(decimal) && d != decimal.Truncate(d))
             {
-                return value.ValueKind == JsonValueKind.String && Enum.TryParse(t, value.GetString(), ignoreCase: true, out var e)
-                    ? e! : throw Wrong(name, $"one of {string.Join(", ", Enum.GetNames(t))}", value);
+                throw Wrong(name, expected, value);
             }
-            if (t.IsPrimitive || t == typeof(decimal))
+            try
             {
-                // Numbers, or numeric strings (some clients quote numbers).
-                var text = value.ValueKind switch
-                {
-                    JsonValueKind.Number => value.GetRawText(),
-                    JsonValueKind.String => value.GetString()!,
-                    _ => throw Wrong(name, $"a number ({t.Name})", value),
-                };
-                if (t == typeof(double) || t == typeof(float) || t == typeof(decimal))
-                {
-                    return System.Convert.ChangeType(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture), t, CultureInfo.InvariantCulture);
-                }
-                if (!decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || d != decimal.Truncate(d))
-                {
-                    throw Wrong(name, $"a whole number ({t.Name})", value);
-                }
                 return System.Convert.ChangeType(d, t, CultureInfo.InvariantCulture);
             }
+            catch (OverflowException)
+            {
+                throw OutOfRange(name, t, value);
+            }
         }
-        catch (OverflowException)
+        if (t == typeof(TimeSpan))
         {
-            throw new ToolArgumentException(name, $"Argument '{name}' is out of range for {t.Name}: {Shorten(value.GetRawText())}.");
+            // Seconds, as the output renders durations.
+            return value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var seconds) && Math.Abs(seconds) < TimeSpan.MaxValue.TotalSeconds
+                ? TimeSpan.FromSeconds(seconds) : throw Wrong(name, "a number of seconds", value);
         }
         throw new ToolArgumentException(name, $"Argument '{name}' has a type ({t.Name}) the bridge cannot take from JSON.");
     }
+
+    /// <summary>A value for an untyped parameter: strings, numbers, booleans, arrays and objects as PowerShell would see them.</summary>
+    private static object Untyped(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number => value.TryGetInt64(out var l) ? (object)l : value.GetDouble(),
+        JsonValueKind.Array => value.EnumerateArray().Select(Untyped).ToArray(),
+        JsonValueKind.Object => new Hashtable(value.EnumerateObject().ToDictionary(p => p.Name, p => Untyped(p.Value)), StringComparer.OrdinalIgnoreCase),
+        _ => "",
+    };
+
+    private static ToolArgumentException OutOfRange(string name, Type t, JsonElement value) =>
+        new(name, $"Argument '{name}' is out of range for {t.Name}: {Shorten(value.GetRawText())}.");
 
     private static ToolArgumentException Wrong(string name, string expected, JsonElement value) =>
         new(name, $"Argument '{name}' must be {expected}, not {value.ValueKind.ToString().ToLowerInvariant()} {Shorten(value.GetRawText())}.");

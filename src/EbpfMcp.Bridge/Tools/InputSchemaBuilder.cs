@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace EbpfMcp.Bridge.Tools;
 
-/// <summary>JSON Schema for a cmdlet's parameters: types, required, enums, bounds, patterns.</summary>
+/// <summary>JSON Schema for a command's parameters: types, required, enums, bounds, patterns, one-sentence descriptions.</summary>
 public static class InputSchemaBuilder
 {
     public static JsonObject Build(IReadOnlyList<ToolParameter> parameters, IReadOnlyList<string> sets)
@@ -15,7 +15,7 @@ public static class InputSchemaBuilder
             Apply(schema, p.Validators, p.Type);
             if (!string.IsNullOrWhiteSpace(p.Description))
             {
-                schema["description"] = p.Description;
+                schema["description"] = ToolDescription.ParameterDescription(p.Description, parameters);
             }
             properties[p.Name] = schema;
         }
@@ -23,11 +23,11 @@ public static class InputSchemaBuilder
         // arguments are named in the description; the binder checks them per call.
         var required = parameters.Where(p => sets.All(s => p.IsMandatoryIn(s)))
             .Select(p => (JsonNode)p.Name).ToArray();
+        // Unknown arguments are refused by the binder, by name; the schema need not say so too.
         var result = new JsonObject
         {
             ["type"] = "object",
             ["properties"] = properties,
-            ["additionalProperties"] = false,
         };
         if (required.Length > 0)
         {
@@ -36,6 +36,7 @@ public static class InputSchemaBuilder
         return result;
     }
 
+    /// <summary>The schema of one argument's type; bounds come only from ValidateRange (a type's own range is noise).</summary>
     public static JsonObject ForType(Type type)
     {
         if (type.IsArray)
@@ -49,23 +50,23 @@ public static class InputSchemaBuilder
         }
         if (t.IsEnum)
         {
-            return new JsonObject { ["type"] = "string", ["enum"] = new JsonArray(Enum.GetNames(t).Select(n => (JsonNode)n).ToArray()) };
+            return new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. Enum.GetNames(t).Select(n => (JsonNode)n)]) };
         }
         if (t == typeof(byte) || t == typeof(ushort) || t == typeof(uint) || t == typeof(ulong))
         {
-            return new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = MaxOf(t) };
+            return new JsonObject { ["type"] = "integer", ["minimum"] = 0 };
         }
         if (t == typeof(sbyte) || t == typeof(short) || t == typeof(int) || t == typeof(long))
         {
-            return new JsonObject { ["type"] = "integer", ["minimum"] = MinOf(t), ["maximum"] = MaxOf(t) };
+            return new JsonObject { ["type"] = "integer" };
         }
         if (t == typeof(double) || t == typeof(float) || t == typeof(decimal))
         {
             return new JsonObject { ["type"] = "number" };
         }
-        if (t == typeof(Uri))
+        if (t == typeof(object) || t == typeof(PSObject))
         {
-            return new JsonObject { ["type"] = "string", ["format"] = "uri" };
+            return new JsonObject(); // untyped (a script's plain parameter): any JSON value
         }
         return new JsonObject { ["type"] = "string" };
     }
@@ -79,11 +80,14 @@ public static class InputSchemaBuilder
             switch (v)
             {
                 case ValidateSetAttribute set:
-                    target["enum"] = new JsonArray(set.ValidValues.Select(x => (JsonNode)x).ToArray());
+                    target["enum"] = new JsonArray([.. set.ValidValues.Select(x => (JsonNode)x)]);
                     break;
                 case ValidateRangeAttribute range when range.MinRange is not null:
                     target["minimum"] = JsonValue.Create(Convert.ToDouble(range.MinRange));
-                    target["maximum"] = JsonValue.Create(Convert.ToDouble(range.MaxRange));
+                    if (Convert.ToDouble(range.MaxRange) < int.MaxValue)
+                    {
+                        target["maximum"] = JsonValue.Create(Convert.ToDouble(range.MaxRange)); // else only the type's own limit
+                    }
                     break;
                 case ValidatePatternAttribute pattern:
                     target["pattern"] = pattern.RegexPattern;
@@ -96,18 +100,7 @@ public static class InputSchemaBuilder
                     schema["minItems"] = count.MinLength;
                     schema["maxItems"] = count.MaxLength;
                     break;
-                case ValidateNotNullOrEmptyAttribute when type.IsArray:
-                    schema["minItems"] = 1;
-                    break;
-                case ValidateNotNullOrEmptyAttribute when type == typeof(string):
-                    schema["minLength"] = 1;
-                    break;
             }
         }
     }
-
-    private static double MaxOf(Type t) => t == typeof(byte) ? byte.MaxValue : t == typeof(ushort) ? ushort.MaxValue : t == typeof(uint) ? uint.MaxValue
-        : t == typeof(ulong) ? ulong.MaxValue : t == typeof(sbyte) ? sbyte.MaxValue : t == typeof(short) ? short.MaxValue : t == typeof(int) ? int.MaxValue : long.MaxValue;
-
-    private static double MinOf(Type t) => t == typeof(sbyte) ? sbyte.MinValue : t == typeof(short) ? short.MinValue : t == typeof(int) ? int.MinValue : long.MinValue;
 }

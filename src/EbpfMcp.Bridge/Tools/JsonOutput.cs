@@ -1,13 +1,24 @@
 using System.Collections;
 using System.Management.Automation;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace EbpfMcp.Bridge.Tools;
 
-/// <summary>Renders cmdlet output as JSON in the shapes <see cref="OutputSchemaBuilder"/> describes.</summary>
+/// <summary>
+/// Renders command output as JSON in the shapes <see cref="OutputSchemaBuilder"/> describes.
+/// Properties whose value is null are left out: less to read, and one schema type per property.
+/// </summary>
 public static class JsonOutput
 {
     private const int MaxDepth = 12;
+
+    /// <summary>
+    /// For text an agent or a person reads: '+', '&lt;', quotes and non-ASCII stay as they are
+    /// (the text is JSON inside JSON, never HTML), so "C++" is not "C\u002B\u002B".
+    /// </summary>
+    public static readonly JsonSerializerOptions TextOptions = new(JsonSerializerOptions.Default) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static JsonNode? ToNode(object? value, int depth = 0)
     {
@@ -22,7 +33,10 @@ public static class JsonOutput
                 var o = new JsonObject();
                 foreach (var p in ps.Properties)
                 {
-                    o[p.Name] = ToNode(SafeValue(p), depth + 1);
+                    if (SafeValue(p) is { } v)
+                    {
+                        o[p.Name] = ToNode(v, depth + 1);
+                    }
                 }
                 return o;
             }
@@ -84,7 +98,10 @@ public static class JsonOutput
                 var o = new JsonObject();
                 foreach (var p in OutputSchemaBuilder.Properties(value.GetType()))
                 {
-                    o[p.Name] = ToNode(p.GetValue(value), depth + 1);
+                    if (p.GetValue(value) is { } v)
+                    {
+                        o[p.Name] = ToNode(v, depth + 1);
+                    }
                 }
                 return o;
             }

@@ -6,110 +6,80 @@ using System.Text.Json.Nodes;
 namespace EbpfMcp.Bridge.Tools;
 
 /// <summary>
-/// JSON Schema for a tool's structuredContent, from the cmdlet's [OutputType]: an object holding
-/// the output items (each shaped like the output type's public properties), the counts, and the
-/// error details of a failed call.
+/// JSON Schema for a tool's structuredContent, from the command's [OutputType]: an object whose
+/// "items" are shaped like the output type's public properties (one level deep; nested values are
+/// typed as object or array). The wrapper's other fields (count, total, truncated, error) are the
+/// same for every tool, so they are described once, in the server's instructions, not per tool.
 /// </summary>
 public static class OutputSchemaBuilder
 {
+    /// <summary>What the server's instructions say about every result, once.</summary>
+    public const string ResultShape =
+        "Every tool returns structuredContent {items, count, total, truncated}: items are the objects found (at most the server's cap, " +
+        "then truncated is true and total says how many there were), and on failure isError with error {errorId, category, message, target, errno, verifierLog}.";
+
     public static JsonObject Build(IReadOnlyList<Type> outputTypes)
     {
         var itemTypes = outputTypes.Where(t => t != typeof(void)).Distinct().ToList();
         JsonNode items = itemTypes.Count switch
         {
             0 => new JsonObject(),
-            1 => ForType(itemTypes[0], 0),
-            _ => new JsonObject { ["anyOf"] = new JsonArray(itemTypes.Select(t => (JsonNode)ForType(t, 0)).ToArray()) },
+            1 => ForItem(itemTypes[0]),
+            _ => new JsonObject { ["anyOf"] = new JsonArray([.. itemTypes.Select(t => (JsonNode)ForItem(t))]) },
         };
         return new JsonObject
         {
             ["type"] = "object",
-            ["properties"] = new JsonObject
-            {
-                ["items"] = new JsonObject { ["type"] = "array", ["items"] = items, ["description"] = "The objects the cmdlet wrote, in order (at most the bridge's item cap)." },
-                ["count"] = new JsonObject { ["type"] = "integer", ["description"] = "How many items are in 'items'." },
-                ["total"] = new JsonObject { ["type"] = "integer", ["description"] = "How many objects the cmdlet wrote in all." },
-                ["truncated"] = new JsonObject { ["type"] = "boolean", ["description"] = "True when items were left out to respect the item or byte cap." },
-                ["errors"] = new JsonObject { ["type"] = "array", ["items"] = ErrorSchema(), ["description"] = "Non-terminating errors the cmdlet wrote." },
-                ["error"] = ErrorSchema(),
-            },
-            ["required"] = new JsonArray("items", "count", "total", "truncated"),
+            // "items" is always there (the instructions say so once); no "required" in every tool.
+            ["properties"] = new JsonObject { ["items"] = new JsonObject { ["type"] = "array", ["items"] = items } },
         };
     }
 
-    public static JsonObject ErrorSchema() => new()
+    /// <summary>One output object: its properties with their JSON types.</summary>
+    public static JsonObject ForItem(Type type)
     {
-        ["type"] = "object",
-        ["properties"] = new JsonObject
+        var kind = Kind(type);
+        if (kind != "object" || type == typeof(object) || typeof(IDictionary).IsAssignableFrom(type))
         {
-            ["errorId"] = new JsonObject { ["type"] = "string" },
-            ["category"] = new JsonObject { ["type"] = "string" },
-            ["message"] = new JsonObject { ["type"] = "string" },
-            ["target"] = new JsonObject(),
-            ["errno"] = new JsonObject { ["type"] = "string" },
-            ["verifierLog"] = new JsonObject { ["type"] = "string" },
-            ["libbpfLog"] = new JsonObject { ["type"] = "string" },
-            ["recommendedAction"] = new JsonObject { ["type"] = "string" },
-        },
-        ["required"] = new JsonArray("errorId", "category", "message"),
-    };
+            return kind is null ? new JsonObject() : new JsonObject { ["type"] = kind };
+        }
+        var properties = new JsonObject();
+        foreach (var p in Properties(type))
+        {
+            properties[p.Name] = Kind(p.PropertyType) is { } k ? new JsonObject { ["type"] = k } : new JsonObject();
+        }
+        return new JsonObject { ["type"] = "object", ["properties"] = properties };
+    }
 
-    /// <summary>The schema of one value as <see cref="JsonOutput"/> renders it.</summary>
-    public static JsonObject ForType(Type type, int depth)
+    /// <summary>The JSON type <see cref="JsonOutput"/> renders a value of this type as; null for anything.</summary>
+    public static string? Kind(Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
-        bool nullable = !type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
-        JsonObject Typed(string name) => nullable ? new JsonObject { ["type"] = new JsonArray(name, "null") } : new JsonObject { ["type"] = name };
-
-        if (t == typeof(string) || t == typeof(char) || t.IsEnum || t == typeof(Guid) || t == typeof(Uri))
+        if (t == typeof(string) || t == typeof(char) || t.IsEnum || t == typeof(Guid) || t == typeof(Uri) || t == typeof(DateTime) || t == typeof(DateTimeOffset))
         {
-            return Typed("string");
+            return "string";
         }
-        if (t == typeof(DateTime) || t == typeof(DateTimeOffset))
+        if (t == typeof(bool) || t == typeof(System.Management.Automation.SwitchParameter))
         {
-            var s = Typed("string");
-            s["format"] = "date-time";
-            return s;
+            return "boolean";
         }
-        if (t == typeof(TimeSpan))
+        if (t == typeof(float) || t == typeof(double) || t == typeof(decimal) || t == typeof(TimeSpan))
         {
-            return Typed("number"); // seconds
+            return "number"; // a TimeSpan in seconds
         }
-        if (t == typeof(bool))
+        if (t.IsPrimitive && t != typeof(IntPtr) && t != typeof(UIntPtr))
         {
-            return Typed("boolean");
+            return "integer";
         }
-        if (t.IsPrimitive && t != typeof(float) && t != typeof(double) && t != typeof(IntPtr) && t != typeof(UIntPtr))
+        if (t == typeof(object) || t == typeof(System.Management.Automation.PSObject))
         {
-            return Typed("integer");
-        }
-        if (t == typeof(float) || t == typeof(double) || t == typeof(decimal))
-        {
-            return Typed("number");
-        }
-        if (t == typeof(object) || depth > 4)
-        {
-            return new JsonObject(); // anything: BTF-decoded values, hex strings, arrays
-        }
-        if (t.IsArray || (typeof(IEnumerable).IsAssignableFrom(t) && !typeof(IDictionary).IsAssignableFrom(t)))
-        {
-            var element = t.IsArray ? t.GetElementType()! : t.IsGenericType ? t.GetGenericArguments()[0] : typeof(object);
-            var a = Typed("array");
-            a["items"] = ForType(element, depth + 1);
-            return a;
+            return null; // BTF-decoded values, hex strings, anything
         }
         if (typeof(IDictionary).IsAssignableFrom(t))
         {
-            return Typed("object");
+            return "object";
         }
-        var o = Typed("object");
-        var props = new JsonObject();
-        foreach (var p in Properties(t))
-        {
-            props[p.Name] = ForType(p.PropertyType, depth + 1);
-        }
-        o["properties"] = props;
-        return o;
+        return t.IsArray || typeof(IEnumerable).IsAssignableFrom(t) ? "array" : "object";
     }
 
     /// <summary>

@@ -1,34 +1,72 @@
+using System.Collections;
 using System.Management.Automation;
-using System.Reflection;
 using ModelContextProtocol.Protocol;
 
 namespace EbpfMcp.Bridge.Tools;
 
 /// <summary>
-/// The tools, reflected at start from the cmdlets the served modules export: no cmdlet is named
-/// here, so a new cmdlet in the module is a new tool.
+/// The tools, reflected at start from the commands the served modules export: binary cmdlets and
+/// advanced functions of script modules alike. No command is named here, so a new cmdlet in the
+/// module is a new tool.
 /// </summary>
 public sealed class ToolCatalog
 {
     private static readonly string[] ReadOnlyVerbs = [VerbsCommon.Get, VerbsDiagnostic.Trace, VerbsDiagnostic.Measure, VerbsDiagnostic.Test, VerbsCommon.Find, VerbsCommon.Search];
     private static readonly string[] KernelChangingVerbs = [VerbsLifecycle.Install, VerbsLifecycle.Uninstall];
 
+    /// <summary>A parameter described identically by this many tools is described once, for all of them.</summary>
+    public const int SharedFrom = 3;
+
     private readonly Dictionary<string, ToolDefinition> tools;
 
-    private ToolCatalog(IEnumerable<ToolDefinition> tools) =>
+    /// <remarks>
+    /// Arguments that several tools share (a tracer's Duration, ProcessName, ...) are described once,
+    /// in <see cref="SharedParameters"/>, and left undescribed in each tool's schema: tools/list
+    /// stays small as the tool set grows.
+    /// </remarks>
+    public ToolCatalog(IEnumerable<ToolDefinition> tools)
+    {
         this.tools = tools.ToDictionary(t => t.Name, StringComparer.OrdinalIgnoreCase);
+        var described = this.tools.Values.SelectMany(t => t.Parameters.Where(p => p.Description.Length > 0)
+            .Select(p => (Tool: t, p.Name, Description: ToolDescription.ParameterDescription(p.Description, t.Parameters)))).ToList();
+        // Per name, the description most tools give, when at least SharedFrom give it word for word.
+        SharedParameters = described.GroupBy(d => d.Name)
+            .Select(g => g.GroupBy(d => d.Description).MaxBy(same => same.Count())!)
+            .Where(same => same.Count() >= SharedFrom)
+            .ToDictionary(same => same.First().Name, same => same.Key);
+        foreach (var (tool, name, description) in described)
+        {
+            if (SharedParameters.TryGetValue(name, out var shared) && shared == description)
+            {
+                tool.InputSchema["properties"]![name]!.AsObject().Remove("description");
+            }
+        }
+    }
+
+    /// <summary>Argument name → the description its tools share (said once, in the server's instructions).</summary>
+    public IReadOnlyDictionary<string, string> SharedParameters { get; }
 
     public IEnumerable<ToolDefinition> All => tools.Values.OrderBy(t => t.Name, StringComparer.Ordinal);
 
     public ToolDefinition? Find(string name) => tools.GetValueOrDefault(name);
 
+    /// <summary>Commands of the served modules that cannot be tools (simple functions), with why.</summary>
+    public IReadOnlyList<string> Skipped { get; private init; } = [];
+
     public static ToolCatalog Reflect(PowerShellHost host)
     {
         var modules = host.Modules.Select(m => Path.GetFileNameWithoutExtension(m)).ToArray();
-        var commands = host.Invoke("Get-Command", new() { ["Module"] = modules, ["CommandType"] = CommandTypes.Cmdlet })
-            .Select(o => o.BaseObject).OfType<CmdletInfo>().ToList();
+        var commands = host.Invoke("Get-Command", new() { ["Module"] = modules, ["CommandType"] = CommandTypes.Cmdlet | CommandTypes.Function })
+            .Select(o => o.BaseObject).OfType<CommandInfo>().ToList();
+        // A simple function has no parameter sets, validation or help a schema could come from.
+        var skipped = commands.OfType<FunctionInfo>().Where(f => !f.CmdletBinding)
+            .Select(f => $"{f.Name} (module {f.ModuleName}) is a simple function, not an advanced function ([CmdletBinding()]): not served.").ToList();
         var (unavailable, noTracer) = UnavailableTracers(host);
-        return new ToolCatalog(commands.Select(c => Describe(host, c, unavailable.GetValueOrDefault(c.Name) ?? (IsTrace(c.Verb) ? noTracer : null))));
+        var served = commands.Where(c => c is CmdletInfo || c is FunctionInfo { CmdletBinding: true });
+        return new ToolCatalog(served.Select(c => Describe(host, c, unavailable.GetValueOrDefault(c.Name) ?? (IsTrace(Verb(c)) ? noTracer : null))))
+        {
+            Skipped = skipped,
+        };
     }
 
     /// <summary>
@@ -53,92 +91,82 @@ public sealed class ToolCatalog
 
     private static bool IsTrace(string verb) => verb is VerbsDiagnostic.Trace or VerbsDiagnostic.Measure;
 
-    private static ToolDefinition Describe(PowerShellHost host, CmdletInfo cmdlet, string? unavailable)
+    private static string Verb(CommandInfo command) => command switch
     {
-        var type = cmdlet.ImplementingType;
-        var all = ToolParameter.Reflect(type).ToList();
-        // -Owner is the session: the bridge binds it, a client never sees it.
-        var parameters = all.Where(p => !string.Equals(p.Name, ToolDefinition.OwnerParameter, StringComparison.OrdinalIgnoreCase)).ToList();
-        var help = ReadHelp(host, cmdlet.Name);
+        CmdletInfo c => c.Verb,
+        FunctionInfo f => f.Verb,
+        _ => "",
+    };
+
+    private static ToolDefinition Describe(PowerShellHost host, CommandInfo command, string? unavailable)
+    {
+        var verb = Verb(command);
+        bool changesKernel = KernelChangingVerbs.Contains(verb);
+        var all = ToolParameter.Reflect(command).ToList();
+        // -Owner is the session, and a deploy's limits are the bridge's: bound by the bridge, never seen by a client.
+        var bound = all.Where(p => p.Name.Equals(ToolDefinition.OwnerParameter, StringComparison.OrdinalIgnoreCase) || (changesKernel && DeployPolicy.BoundParameters.Contains(p.Name)))
+            .Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var parameters = all.Where(p => !bound.Contains(p.Name)).ToList();
+        var help = ReadHelp(host, command.Name);
         foreach (var p in parameters)
         {
             p.Description = help.Parameters.GetValueOrDefault(p.Name, "");
         }
-        var cmdletAttribute = type.GetCustomAttribute<CmdletAttribute>()!;
-        var sets = parameters.SelectMany(p => p.Sets.Select(s => s.ParameterSetName)).Where(s => s != ParameterAttribute.AllParameterSets).Distinct().ToList();
+        var sets = parameters.SelectMany(p => p.Sets.Keys).Where(s => s != ParameterAttribute.AllParameterSets).Distinct().ToList();
         if (sets.Count == 0)
         {
             sets.Add(ParameterAttribute.AllParameterSets);
         }
-        var outputTypes = type.GetCustomAttributes<OutputTypeAttribute>().SelectMany(a => a.Type).Select(t => t.Type).Where(t => t is not null).ToList();
-        bool changesKernel = KernelChangingVerbs.Contains(cmdletAttribute.VerbName);
-        bool readOnly = ReadOnlyVerbs.Contains(cmdletAttribute.VerbName);
-        // A tracer this kernel cannot run stays listed, and its description says why up front,
-        // so an agent learns it before calling rather than from a failure.
-        var description = ComposeDescription(help, parameters, sets);
-        if (unavailable is not null)
-        {
-            description = $"NOT AVAILABLE ON THIS KERNEL: {unavailable}.\n\n{description}";
-        }
+        var outputTypes = command.OutputType.Select(t => t.Type).OfType<Type>().ToList();
+        bool readOnly = ReadOnlyVerbs.Contains(verb);
         return new ToolDefinition
         {
-            Name = cmdlet.Name,
-            CmdletType = type,
+            Name = command.Name,
             Parameters = parameters,
+            BoundParameters = bound,
             ParameterSets = sets,
-            DefaultParameterSet = cmdletAttribute.DefaultParameterSetName ?? sets[0],
-            Description = description,
+            Description = ToolDescription.Compose(command.Name, help, parameters, sets, unavailable),
             InputSchema = InputSchemaBuilder.Build(parameters, sets),
-            OutputSchema = OutputSchemaBuilder.Build(outputTypes!),
+            OutputSchema = OutputSchemaBuilder.Build(outputTypes),
             ChangesKernel = changesKernel,
-            Verb = cmdletAttribute.VerbName,
-            TakesOwner = all.Count != parameters.Count,
-            IsTrace = IsTrace(cmdletAttribute.VerbName),
+            Verb = verb,
+            IsTrace = IsTrace(verb),
+            Unavailable = unavailable,
+            // Only the hints that say something: destructive and idempotent mean nothing for a
+            // read-only tool, and MCP's defaults (not read-only, destructive, open world) need no words.
             Annotations = new ToolAnnotations
             {
-                Title = cmdlet.Name,
-                ReadOnlyHint = readOnly,
-                DestructiveHint = changesKernel,
-                IdempotentHint = readOnly,
+                ReadOnlyHint = readOnly ? true : null,
+                DestructiveHint = changesKernel ? true : readOnly ? null : false,
                 // A tool that can fetch from a URL reaches outside this host.
-                OpenWorldHint = parameters.Any(p => p.Name == "Uri"),
+                OpenWorldHint = parameters.Any(p => p.Name == "Uri") ? true : false,
             },
         };
     }
 
-    private sealed record HelpText(string Synopsis, string Description, Dictionary<string, string> Parameters);
-
-    private static HelpText ReadHelp(PowerShellHost host, string name)
+    private static ToolDescription.Help ReadHelp(PowerShellHost host, string name)
     {
-        // The same text Get-Help shows.
+        // The same text Get-Help shows (MAML for cmdlets, comment-based help for functions).
         var result = host.Run("""
             param($n)
             $h = Get-Help $n -Full
             @{
                 Synopsis = [string]$h.Synopsis
-                Description = (@($h.description) | ForEach-Object { $_.Text }) -join "`n`n"
                 Parameters = @{} + (@($h.parameters.parameter) | Where-Object { $_ } | ForEach-Object -Begin { $t = @{} } -Process { $t[$_.name] = (@($_.description) | ForEach-Object { $_.Text }) -join ' ' } -End { $t })
+                Examples = @(@($h.examples.example) | Where-Object { $_ } | ForEach-Object { [string]$_.code })
             }
-            """, new Dictionary<string, object?> { ["n"] = name }).Single().BaseObject as System.Collections.Hashtable;
+            """, new Dictionary<string, object?> { ["n"] = name }).Single().BaseObject as Hashtable;
         var parameters = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (result?["Parameters"] is System.Collections.Hashtable table)
+        if (result?["Parameters"] is Hashtable table)
         {
-            foreach (System.Collections.DictionaryEntry e in table)
+            foreach (DictionaryEntry e in table)
             {
                 parameters[e.Key.ToString()!] = e.Value?.ToString() ?? "";
             }
         }
-        return new HelpText(result?["Synopsis"]?.ToString()?.Trim() ?? name, result?["Description"]?.ToString()?.Trim() ?? "", parameters);
-    }
-
-    private static string ComposeDescription(HelpText help, List<ToolParameter> parameters, List<string> sets)
-    {
-        var text = string.IsNullOrEmpty(help.Description) ? help.Synopsis : $"{help.Synopsis}\n\n{help.Description}";
-        if (sets.Count > 1)
-        {
-            var forms = sets.Select(s => $"{s}: {string.Join(", ", parameters.Where(p => p.IsIn(s)).Select(p => p.IsMandatoryIn(s) ? p.Name + " (required)" : p.Name))}");
-            text += "\n\nArgument sets (use one): " + string.Join("; ", forms) + ".";
-        }
-        return text;
+        var examples = (result?["Examples"] as IEnumerable)?.Cast<object>().Select(o => o.ToString() ?? "").ToList() ?? [];
+        var synopsis = result?["Synopsis"]?.ToString()?.Trim();
+        // Without help, Get-Help's synopsis is the syntax line: PowerShell wording an agent cannot use.
+        return new ToolDescription.Help(string.IsNullOrEmpty(synopsis) || synopsis.StartsWith(name, StringComparison.OrdinalIgnoreCase) ? name : synopsis, parameters, examples);
     }
 }

@@ -3,27 +3,32 @@ using ModelContextProtocol.Protocol;
 
 namespace EbpfMcp.Bridge.Tools;
 
-/// <summary>A cmdlet served as an MCP tool: everything tools/list says and tools/call needs.</summary>
+/// <summary>A command served as an MCP tool: everything tools/list says and tools/call needs.</summary>
 public sealed class ToolDefinition
 {
     public required string Name { get; init; }
-    public required Type CmdletType { get; init; }
+    /// <summary>The parameters a client may give.</summary>
     public required IReadOnlyList<ToolParameter> Parameters { get; init; }
+    /// <summary>Parameters the command has that the bridge binds itself (-Owner, deploy limits), never a client.</summary>
+    public IReadOnlySet<string> BoundParameters { get; init; } = new HashSet<string>();
     public required IReadOnlyList<string> ParameterSets { get; init; }
-    public required string DefaultParameterSet { get; init; }
     public required string Description { get; init; }
     public required JsonObject InputSchema { get; init; }
     public required JsonObject OutputSchema { get; init; }
     public required ToolAnnotations Annotations { get; init; }
     /// <summary>Install-/Uninstall- tools: listed and callable only with --allow-deploy.</summary>
     public required bool ChangesKernel { get; init; }
-    /// <summary>The cmdlet's verb (Get, Install, Trace, ...).</summary>
+    /// <summary>The command's verb (Get, Install, Trace, ...).</summary>
     public required string Verb { get; init; }
-    /// <summary>The cmdlet has an -Owner parameter, which the bridge binds to the calling session.</summary>
-    public required bool TakesOwner { get; init; }
-    public const string OwnerParameter = "Owner";
     /// <summary>Trace-/Measure- tools: they hold kernel hooks for their duration, so their concurrency is capped.</summary>
     public required bool IsTrace { get; init; }
+    /// <summary>Why this kernel cannot run the tool, or null when it can.</summary>
+    public string? Unavailable { get; init; }
+
+    public const string OwnerParameter = "Owner";
+
+    /// <summary>The command has an -Owner parameter, which the bridge binds to the calling session.</summary>
+    public bool TakesOwner => BoundParameters.Contains(OwnerParameter);
 
     private Tool? protocol;
 
@@ -32,8 +37,9 @@ public sealed class ToolDefinition
     {
         Name = Name,
         Description = Description,
-        InputSchema = System.Text.Json.JsonSerializer.SerializeToElement(InputSchema),
-        OutputSchema = System.Text.Json.JsonSerializer.SerializeToElement(OutputSchema),
+        // Relaxed escaping: an apostrophe costs one byte, not six, in every tools/list.
+        InputSchema = System.Text.Json.JsonSerializer.SerializeToElement(InputSchema, JsonOutput.TextOptions),
+        OutputSchema = System.Text.Json.JsonSerializer.SerializeToElement(OutputSchema, JsonOutput.TextOptions),
         Annotations = Annotations,
     };
 }

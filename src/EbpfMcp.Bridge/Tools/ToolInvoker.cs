@@ -9,13 +9,14 @@ using ModelContextProtocol.Protocol;
 namespace EbpfMcp.Bridge.Tools;
 
 /// <summary>
-/// Runs one tool call as a PowerShell pipeline from the warm pool: binds arguments, streams
-/// progress and log records to the client, caps the output, stops the pipeline on cancellation,
-/// and shapes the result (structuredContent plus the same data as text).
+/// Runs one tool call as a PowerShell pipeline from the warm pool: binds arguments (the client's,
+/// then the bridge's own: the session as -Owner, deploy limits), streams progress and log records
+/// to the client, caps the output, stops the pipeline on cancellation, shapes the result
+/// (structuredContent plus the same data as text) and writes the call to the audit log.
 /// </summary>
 public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, AuditLog audit, SessionInstallations installations)
 {
-    private readonly DeployPolicy policy = new(options.AllowSources);
+    private readonly DeployPolicy policy = new(options);
     private int runningTraces;
 
     /// <summary>Where progress and log records go; <paramref name="Detailed"/> asks for verbose and debug records too.</summary>
@@ -25,24 +26,26 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var before = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
-        var outcome = "error";
-        string? errorId = null;
+        string outcome = AuditLog.Error;
+        string? errorId = null, reason = null;
         try
         {
             var result = await InvokeAsync(tool, arguments, owner, sink, cancellationToken).ConfigureAwait(false);
-            outcome = result.IsError == true ? "error" : "ok";
-            errorId = result.IsError == true ? result.StructuredContent?.GetProperty("error").GetProperty("errorId").GetString() : null;
+            var error = result.IsError == true ? result.StructuredContent?.GetProperty("error") : null;
+            errorId = error?.GetProperty("errorId").GetString();
+            outcome = error is null ? AuditLog.Ok : ToolErrors.IsRefusal(errorId) ? AuditLog.Refused : AuditLog.Error;
+            reason = error?.GetProperty("message").GetString();
             return result;
         }
         catch (OperationCanceledException)
         {
-            outcome = "cancelled";
+            outcome = AuditLog.Cancelled;
             throw;
         }
         finally
         {
             var after = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
-            audit.Write(owner, tool.Name, arguments, outcome, errorId, clock.Elapsed.TotalMilliseconds, after.Except(before), before.Except(after));
+            audit.Call(owner, tool.Name, arguments, outcome, errorId, reason, clock.Elapsed.TotalMilliseconds, after.Except(before), before.Except(after));
         }
     }
 
@@ -55,62 +58,96 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         }
         catch (ToolArgumentException e)
         {
-            return ErrorResult(new JsonObject
-            {
-                ["errorId"] = "InvalidArgument",
-                ["category"] = nameof(ErrorCategory.InvalidArgument),
-                ["message"] = e.Message,
-                ["target"] = e.Argument,
-            });
+            return ToolErrors.Result(ToolErrors.InvalidArgument(e.Argument, e.Message));
         }
 
-        if (tool.ChangesKernel && policy.Check(bound) is { } denied)
+        if (tool.ChangesKernel)
         {
-            return ErrorResult(denied);
+            if (policy.Check(bound) is { } denied)
+            {
+                return ToolErrors.Result(denied);
+            }
+            if (tool.Verb == VerbsLifecycle.Install && OverQuota(owner, beforeInstall: true) is { } full)
+            {
+                return ToolErrors.Result(ToolErrors.QuotaExceeded(full)); // refused before anything is loaded
+            }
+            policy.Bind(tool, bound, () => installations.UsageOf(owner));
         }
-        if (tool.Verb == VerbsLifecycle.Install && OverQuota(owner, beforeInstall: true) is { } full)
+        if (tool.TakesOwner)
         {
-            return ErrorResult(QuotaExceeded(full)); // refused before anything is loaded
+            bound[ToolDefinition.OwnerParameter] = owner;
         }
-        if (tool.IsTrace)
+        if (!tool.IsTrace)
         {
-            // Refused, not queued: an agent should learn at once that the host is busy.
-            if (Interlocked.Increment(ref runningTraces) > options.MaxTraces)
-            {
-                Interlocked.Decrement(ref runningTraces);
-                return ErrorResult(new JsonObject
-                {
-                    ["errorId"] = "TooManyTraces",
-                    ["category"] = nameof(ErrorCategory.ResourceBusy),
-                    ["message"] = $"{options.MaxTraces} traces are already running on this host (--max-traces); try again when one has finished.",
-                });
-            }
-            try
-            {
-                return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref runningTraces);
-            }
+            return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
         }
-        return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+        // Refused, not queued: an agent should learn at once that the host is busy.
+        if (Interlocked.Increment(ref runningTraces) > options.MaxTraces)
+        {
+            Interlocked.Decrement(ref runningTraces);
+            return ToolErrors.Result(ToolErrors.TooManyTraces(options.MaxTraces));
+        }
+        try
+        {
+            return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref runningTraces);
+        }
     }
 
     private async Task<CallToolResult> RunAsync(ToolDefinition tool, Hashtable bound, string owner, Sink sink, CancellationToken cancellationToken)
     {
-        using var ps = host.Create();
-        ps.AddCommand(tool.Name).AddParameters(bound);
-        if (tool.TakesOwner)
-        {
-            ps.AddParameter(ToolDefinition.OwnerParameter, owner);
-        }
-        if (sink.Detailed)
-        {
-            ps.AddParameter("Verbose").AddParameter("Debug");
-        }
-
         var notifications = new NotificationQueue();
+        var collector = new OutputCollector(options.MaxItems, options.MaxBytes);
+        using var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (s, e) => collector.Add(((PSDataCollection<PSObject>)s!)[e.Index]);
+
+        var pipeline = await host.InvokeAsync(ps =>
+        {
+            ps.AddCommand(tool.Name).AddParameters(bound);
+            if (sink.Detailed)
+            {
+                ps.AddParameter("Verbose").AddParameter("Debug");
+            }
+            Forward(ps, sink, notifications);
+        }, output, cancellationToken).ConfigureAwait(false);
+        await notifications.DrainAsync().ConfigureAwait(false);
+
+        var structured = collector.ToJson();
+        if (pipeline.Errors.Count > 0)
+        {
+            structured["errors"] = new JsonArray([.. pipeline.Errors.Select(r => (JsonNode)ToolErrors.FromRecord(r))]);
+        }
+        var failure = pipeline.Terminating is { } terminating ? ToolErrors.FromRecord(terminating)
+            : pipeline.Stopped ? ToolErrors.Error("OperationStopped", ErrorCategory.OperationStopped, "The command was stopped before it finished.")
+            : pipeline.Errors.Count > 0 && collector.Total == 0 ? ToolErrors.FromRecord(pipeline.Errors[0]) // nothing but errors: the call failed
+            : null;
+        if (failure is null && tool.Verb == VerbsLifecycle.Install && OverQuota(owner, beforeInstall: false) is { } quota)
+        {
+            // The kernel's exact charge went over: remove exactly what this call installed (its
+            // output), not other calls' installations.
+            foreach (var id in structured["items"]!.AsArray().Select(i => (string?)i?["Id"]).OfType<string>())
+            {
+                installations.Remove(id, owner);
+            }
+            return ToolErrors.Result(ToolErrors.QuotaExceeded(quota + " The installation was removed again."));
+        }
+        if (failure is not null)
+        {
+            return ToolErrors.Result(failure, structured);
+        }
+        return new CallToolResult
+        {
+            StructuredContent = JsonSerializer.SerializeToElement(structured),
+            Content = [new TextContentBlock { Text = structured.ToJsonString(JsonOutput.TextOptions) }],
+        };
+    }
+
+    /// <summary>Progress becomes notifications/progress; verbose, debug, information and warning records become log messages.</summary>
+    private static void Forward(PowerShell ps, Sink sink, NotificationQueue notifications)
+    {
         if (sink.Progress is { } progress)
         {
             double step = 0;
@@ -130,64 +167,6 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
             ps.Streams.Information.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Info, ((PSDataCollection<InformationRecord>)s!)[e.Index].MessageData?.ToString() ?? ""));
             ps.Streams.Warning.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Warning, ((PSDataCollection<WarningRecord>)s!)[e.Index].Message));
         }
-
-        var collector = new OutputCollector(options.MaxItems, options.MaxBytes);
-        using var output = new PSDataCollection<PSObject>();
-        output.DataAdded += (s, e) => collector.Add(((PSDataCollection<PSObject>)s!)[e.Index]);
-
-        JsonObject? failure = null;
-        using (cancellationToken.Register(() => ps.BeginStop(null, null)))
-        {
-            try
-            {
-                await ps.InvokeAsync<PSObject, PSObject>(null, output).ConfigureAwait(false);
-            }
-            catch (PipelineStoppedException)
-            {
-                failure = Error("OperationStopped", nameof(ErrorCategory.OperationStopped), "The call was cancelled; the pipeline was stopped.", null);
-            }
-            catch (RuntimeException e)
-            {
-                failure = ErrorJson(e.ErrorRecord);
-            }
-        }
-        await notifications.DrainAsync().ConfigureAwait(false);
-
-        var errors = new JsonArray(ps.Streams.Error.Select(r => (JsonNode)ErrorJson(r)).ToArray());
-        var structured = collector.ToJson();
-        if (errors.Count > 0)
-        {
-            structured["errors"] = errors;
-        }
-        if (failure is null && errors.Count > 0 && collector.Total == 0)
-        {
-            failure = (JsonObject)errors[0]!.DeepClone(); // nothing but errors: the call failed
-        }
-        if (failure is null && tool.Verb == VerbsLifecycle.Install && OverQuota(owner, beforeInstall: false) is { } quota)
-        {
-            // Remove exactly what this call installed (its output), not other calls' installations.
-            foreach (var id in structured["items"]!.AsArray().Select(i => (string?)i?["Id"]).OfType<string>())
-            {
-                installations.Remove(id, owner);
-            }
-            return ErrorResult(QuotaExceeded(quota + " The installation was removed again."));
-        }
-        if (failure is not null)
-        {
-            structured["error"] = failure;
-            return new CallToolResult
-            {
-                IsError = true,
-                StructuredContent = JsonSerializer.SerializeToElement(structured),
-                Content = [new TextContentBlock { Text = ErrorText(failure) }],
-            };
-        }
-        var json = structured.ToJsonString();
-        return new CallToolResult
-        {
-            StructuredContent = JsonSerializer.SerializeToElement(structured),
-            Content = [new TextContentBlock { Text = json }],
-        };
     }
 
     /// <summary>
@@ -204,61 +183,6 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
             : null;
         return exceeded is null ? null
             : $"This session {(beforeInstall ? "already holds" : "would hold")} {exceeded}. Uninstall something first, or start the bridge with a larger quota.";
-    }
-
-    private static JsonObject QuotaExceeded(string message) => new()
-    {
-        ["errorId"] = "QuotaExceeded",
-        ["category"] = nameof(ErrorCategory.QuotaExceeded),
-        ["message"] = message,
-    };
-
-    public static CallToolResult ErrorResult(JsonObject error)
-    {
-        var structured = new JsonObject { ["items"] = new JsonArray(), ["count"] = 0, ["total"] = 0, ["truncated"] = false, ["error"] = error };
-        return new CallToolResult
-        {
-            IsError = true,
-            StructuredContent = JsonSerializer.SerializeToElement(structured),
-            Content = [new TextContentBlock { Text = ErrorText(error) }],
-        };
-    }
-
-    public static string ErrorText(JsonObject error)
-    {
-        var text = $"Error {error["errorId"]} ({error["category"]}): {error["message"]}";
-        if (error["verifierLog"] is JsonNode log)
-        {
-            text += "\nVerifier log (end):\n" + log.GetValue<string>();
-        }
-        return text;
-    }
-
-    private static JsonObject Error(string id, string category, string message, object? target) => new()
-    {
-        ["errorId"] = id,
-        ["category"] = category,
-        ["message"] = message,
-        ["target"] = JsonOutput.ToNode(target),
-    };
-
-    /// <summary>The facts of an ErrorRecord, plus the eBPF details its exception carries (errno, logs).</summary>
-    public static JsonObject ErrorJson(ErrorRecord record)
-    {
-        var json = Error(record.FullyQualifiedErrorId, record.CategoryInfo.Category.ToString(), record.ErrorDetails?.Message ?? record.Exception.Message, record.TargetObject);
-        if (record.ErrorDetails?.RecommendedAction is { Length: > 0 } action)
-        {
-            json["recommendedAction"] = action;
-        }
-        // Read by name so any exception type with these properties is reported the same way.
-        foreach (var (property, key) in new[] { ("ErrnoName", "errno"), ("VerifierLog", "verifierLog"), ("LibbpfLog", "libbpfLog") })
-        {
-            if (record.Exception.GetType().GetProperty(property)?.GetValue(record.Exception) is string value)
-            {
-                json[key] = value;
-            }
-        }
-        return json;
     }
 
     /// <summary>Keeps the first items within the caps, and counts all of them.</summary>

@@ -40,6 +40,16 @@ public static class BpfErrorRecord
         ["DownloadFailed"] = ErrorCategory.ConnectionError,
         ["DownloadTooLarge"] = ErrorCategory.LimitsExceeded,
         ["NotOwner"] = ErrorCategory.PermissionDenied,
+        ["PolicyDenied"] = ErrorCategory.PermissionDenied,
+        ["InvalidAllowedSource"] = ErrorCategory.InvalidArgument,
+        ["NotRegularFile"] = ErrorCategory.InvalidArgument,
+        ["ObjectTooLarge"] = ErrorCategory.LimitsExceeded,
+        ["SourceChanged"] = ErrorCategory.SecurityError,
+        ["OpenFailed"] = ErrorCategory.ReadError,
+        ["BinaryNotFound"] = ErrorCategory.ObjectNotFound,
+        ["DownloadTimedOut"] = ErrorCategory.OperationTimeout,
+        ["QuotaExceeded"] = ErrorCategory.QuotaExceeded,
+        ["PinPathUnsafe"] = ErrorCategory.SecurityError,
     };
 
     public static ErrorRecord From(BpfException e, object? target)

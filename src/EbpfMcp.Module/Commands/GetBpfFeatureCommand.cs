@@ -4,9 +4,12 @@ using EbpfMcp.Model;
 
 namespace EbpfMcp.Commands;
 
-/// <summary>Get-BpfFeature: what this kernel can do with eBPF, found by trying.</summary>
+/// <summary>
+/// Get-BpfFeature: what this kernel can do with eBPF, found by trying. Without arguments, one
+/// summary per category (a few lines, not hundreds); -Category or -Name list the features.
+/// </summary>
 [Cmdlet(VerbsCommon.Get, "BpfFeature")]
-[OutputType(typeof(BpfFeature))]
+[OutputType(typeof(BpfFeatureSummary), typeof(BpfFeature))]
 public sealed class GetBpfFeatureCommand : BpfCmdlet
 {
     /// <summary>Only these categories.</summary>
@@ -23,6 +26,21 @@ public sealed class GetBpfFeatureCommand : BpfCmdlet
     protected override void ProcessRecord()
     {
         var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+        if (Category is null && patterns is null)
+        {
+            foreach (var category in FeatureProbe.Categories)
+            {
+                var features = FeatureProbe.Get(category, out _);
+                WriteObject(new BpfFeatureSummary
+                {
+                    Category = category,
+                    Supported = features.Count(f => f.Supported),
+                    Unsupported = features.Count(f => !f.Supported),
+                    UnsupportedNames = [.. features.Where(f => !f.Supported).Select(f => f.Name).Take(BpfFeatureSummary.MaxNames)],
+                });
+            }
+            return;
+        }
         foreach (var category in Category ?? FeatureProbe.Categories)
         {
             var features = FeatureProbe.Get(category, out var probeTime);

@@ -31,10 +31,39 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
     [Parameter(ParameterSetName = UriSet)]
     public SwitchParameter AllowHttp { get; set; }
 
-    /// <summary>Largest download accepted, in bytes (default 16 MiB).</summary>
-    [Parameter(ParameterSetName = UriSet)]
+    /// <summary>Largest object accepted, in bytes, from a file or a download (default 16 MiB).</summary>
+    [Parameter]
+    [Alias("MaxDownloadBytes")]
     [ValidateRange(1024, 1024L * 1024 * 1024)]
-    public long MaxDownloadBytes { get; set; } = ObjectDownloader.DefaultMaxBytes;
+    public long MaxObjectBytes { get; set; } = ObjectDownloader.DefaultMaxBytes;
+
+    /// <summary>Seconds the whole download (headers and body) may take (default 30).</summary>
+    [Parameter(ParameterSetName = UriSet)]
+    [ValidateRange(1, 300)]
+    public int TimeoutSec { get; set; } = ObjectDownloader.DefaultTimeoutSeconds;
+
+    /// <summary>
+    /// Load only from these directories (compared with the file's real path, links resolved) or URLs
+    /// (scheme, host and port exactly, path by segments; every redirect too).
+    /// </summary>
+    [Parameter]
+    [ValidateNotNull]
+    public string[]? AllowedSource { get; set; }
+
+    /// <summary>Refuse, before loading, an object with more programs than this.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaxPrograms { get; set; }
+
+    /// <summary>Refuse, before loading, an object with more maps than this.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaxMaps { get; set; }
+
+    /// <summary>Refuse, before loading, an object whose maps and programs would lock more kernel memory than this (bytes).</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long? MaxMemlockBytes { get; set; }
 
     /// <summary>Refuse the object unless its SHA-256 is this (hex).</summary>
     [Parameter]
@@ -97,29 +126,46 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
 
     protected override void ProcessRecord()
     {
-        string? downloaded = null;
-        var source = Uri?.ToString() ?? GetUnresolvedProviderPathFromPSPath(Path);
+        // Paths are resolved the way PowerShell resolves them (drives, ~, \ as a separator, the
+        // current location) exactly once; everything after works on the result.
+        var source = Uri?.ToString() ?? FileSystemPath(Path, nameof(Path));
         if (!ShouldProcess(source, Attach ? "Load and attach BPF programs" : "Load BPF programs"))
         {
             return;
         }
         try
         {
+            var policy = SourcePolicy.From(AllowedSource?.Select(a => a.Contains("://", StringComparison.Ordinal) ? a : FileSystemPath(a, nameof(AllowedSource))).ToArray());
+            byte[] bytes;
+            string objectName;
             if (Uri is not null)
             {
                 WriteVerbose($"Downloading {Uri}.");
-                downloaded = ObjectDownloader.DownloadAsync(Uri, AllowHttp, MaxDownloadBytes, TimeSpan.FromSeconds(30), stopping.Token).GetAwaiter().GetResult();
+                bytes = ObjectDownloader.DownloadAsync(Uri, AllowHttp, MaxObjectBytes, TimeSpan.FromSeconds(TimeoutSec), policy, stopping.Token).GetAwaiter().GetResult();
+                objectName = Uri.Segments.LastOrDefault() ?? "object";
             }
-            WriteVerbose($"Loading BPF object '{source}'.");
+            else
+            {
+                var file = ObjectFile.Read(source, policy, MaxObjectBytes);
+                if (file.RealPath != source)
+                {
+                    WriteVerbose($"'{source}' is really '{file.RealPath}'.");
+                }
+                bytes = file.Bytes;
+                objectName = file.RealPath;
+            }
+            WriteVerbose($"Loading BPF object '{source}' ({bytes.Length} bytes).");
             var installation = BpfObjectLoader.Install(new InstallRequest
             {
-                Path = downloaded ?? source,
+                Bytes = bytes,
+                ObjectName = System.IO.Path.GetFileName(objectName),
                 Source = source,
                 ExpectedSha256 = Sha256,
                 ProgramNames = Program,
                 Attach = Attach,
-                PinPath = PinPath,
-                Targets = new AttachTargets { Interface = Interface, Cgroup = Cgroup, SampleFrequency = SampleFrequency, Tracepoint = Tracepoint, Binary = Binary, Symbol = Symbol },
+                PinPath = PinPath is null ? null : FileSystemPath(PinPath, nameof(PinPath)),
+                Targets = new AttachTargets { Interface = Interface, Cgroup = Cgroup, SampleFrequency = SampleFrequency, Tracepoint = Tracepoint, Binary = Binary is null ? null : FileSystemPath(Binary, nameof(Binary)), Symbol = Symbol },
+                Budget = new InstallBudget(MaxPrograms, MaxMaps, MaxMemlockBytes),
                 Owner = Owner ?? InstallationRegistry.ProcessOwner,
             });
             WriteVerbose($"Installed {installation.Id}: {installation.ProgramCount} program(s), {installation.MapCount} map(s).");
@@ -137,16 +183,16 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
         {
             throw new PipelineStoppedException();
         }
-        catch (TaskCanceledException e)
+    }
+
+    /// <summary>A path as PowerShell resolves it (not expanding wildcards); only file-system paths are accepted.</summary>
+    private string FileSystemPath(string path, string parameter)
+    {
+        var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+        if (provider.Name != "FileSystem")
         {
-            ThrowTerminatingError(new ErrorRecord(new TimeoutException($"Downloading {source} took longer than 30 s.", e), "DownloadTimedOut", ErrorCategory.OperationTimeout, source));
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-{parameter} '{path}' is a {provider.Name} path, not a file-system path."), "PathNotFileSystem", ErrorCategory.InvalidArgument, path));
         }
-        finally
-        {
-            if (downloaded is not null)
-            {
-                File.Delete(downloaded);
-            }
-        }
+        return resolved;
     }
 }

@@ -17,6 +17,10 @@ internal static unsafe partial class LibBpfObjectApi
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_object__open_file", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial IntPtr OpenFile(string path, OpenOptions* options);
 
+    /// <summary>Opens an object from memory; libbpf is done with the buffer when this returns.</summary>
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_object__open_mem", SetLastError = true)]
+    public static partial IntPtr OpenMemory(byte* buffer, nuint size, OpenOptions* options);
+
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_object__load", SetLastError = true)]
     public static partial int Load(IntPtr obj);
 
@@ -84,6 +88,24 @@ internal static unsafe partial class LibBpfObjectApi
     /// <summary>The map's initial contents (.rodata/.data/.bss), writable until the object is loaded.</summary>
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__initial_value")]
     public static partial IntPtr MapInitialValue(IntPtr map, nuint* size);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__max_entries")]
+    public static partial uint MapMaxEntries(IntPtr map);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__key_size")]
+    public static partial uint MapKeySize(IntPtr map);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__value_size")]
+    public static partial uint MapValueSize(IntPtr map);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__type")]
+    public static partial int MapType(IntPtr map);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__map_flags")]
+    public static partial uint MapFlags(IntPtr map);
+
+    [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_program__insn_cnt")]
+    public static partial nuint ProgramInstructionCount(IntPtr prog);
 
     [LibraryImport(LibBpfLibrary.Name, EntryPoint = "bpf_map__set_max_entries")]
     public static partial int SetMapMaxEntries(IntPtr map, uint maxEntries);

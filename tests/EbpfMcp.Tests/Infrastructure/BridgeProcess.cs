@@ -10,29 +10,75 @@ public static class BridgeProcess
 {
     private static string Configuration => AppContext.BaseDirectory.Contains("/bin/Release/") ? "Release" : "Debug";
 
-    public static string Executable => Path.Combine(TestObjects.RepoRoot, "src", "EbpfMcp.Bridge", "bin", Configuration, "net10.0", "ebpf-mcp");
+    /// <summary>
+    /// The bridge under test: the one this build made, or the one EBPF_MCP_TEST_BRIDGE names (to
+    /// show that a test fails on an older build).
+    /// </summary>
+    public static string Executable => Environment.GetEnvironmentVariable("EBPF_MCP_TEST_BRIDGE") is { Length: > 0 } other
+        ? other
+        : Path.Combine(TestObjects.RepoRoot, "src", "EbpfMcp.Bridge", "bin", Configuration, "net10.0", "ebpf-mcp");
+
+    /// <summary>The script module with an advanced function (and a simple one) for --module tests.</summary>
+    public static string ScriptModuleManifest => Path.Combine(AppContext.BaseDirectory, "ScriptModule", "EbpfMcpScriptTest.psd1");
 
     public static string TestModuleManifest => Path.Combine(TestObjects.RepoRoot, "tests", "EbpfMcp.TestModule", "bin", Configuration, "net8.0", "EbpfMcpTestModule.psd1");
 
     /// <summary>An MCP client over stdio to a fresh bridge; disposing it closes stdin (the session's end).</summary>
-    public static Task<McpClient> StdioClientAsync(params string[] extraArguments) => StdioClientAsync(null, extraArguments);
+    public static Task<McpClient> StdioClientAsync(params string[] extraArguments) => StdioClientAsync(_ => { }, extraArguments);
 
-    /// <param name="stderr">Receives the bridge's stderr lines (its log).</param>
-    public static Task<McpClient> StdioClientAsync(Action<string>? stderr, params string[] extraArguments)
+    /// <param name="configure">Changes the transport options (working directory, environment, ...).</param>
+    public static Task<McpClient> StdioClientAsync(Action<StdioClientTransportOptions> configure, params string[] extraArguments)
     {
-        var transport = new StdioClientTransport(new StdioClientTransportOptions
+        var options = new StdioClientTransportOptions
         {
             Name = "ebpf-mcp-test",
-            StandardErrorLines = stderr,
             Command = Executable,
             Arguments = ["-t", "stdio", "--module", TestModuleManifest, .. extraArguments],
             ShutdownTimeout = TimeSpan.FromSeconds(10),
-        });
-        return McpClient.CreateAsync(transport, ClientOptions);
+        };
+        configure(options);
+        return McpClient.CreateAsync(new StdioClientTransport(options), ClientOptions);
     }
 
     /// <summary>The revision the bridge negotiates by initialize (the SDK would otherwise probe newer ones).</summary>
     public static McpClientOptions ClientOptions => new() { ProtocolVersion = "2025-11-25" };
+
+    /// <summary>How to start the bridge by hand, every stream redirected (the caller drains stderr).</summary>
+    public static ProcessStartInfo Raw(params string[] arguments) => new(Executable, arguments)
+    {
+        RedirectStandardInput = true,
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+        UseShellExecute = false,
+    };
+
+    /// <summary>The process id of the bridge whose command line contains <paramref name="marker"/> (a unique argument).</summary>
+    public static int PidOf(string marker)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                try
+                {
+                    var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                    if (cmdline.Contains(marker, StringComparison.Ordinal) && cmdline.Contains("ebpf-mcp", StringComparison.Ordinal))
+                    {
+                        return pid;
+                    }
+                }
+                catch (IOException)
+                {
+                    // gone meanwhile
+                }
+            }
+        }
+        throw new InvalidOperationException($"No bridge process with '{marker}' on its command line.");
+    }
+
+    /// <summary>Peak resident memory of a process (VmHWM), in bytes.</summary>
+    public static long PeakResidentBytes(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
 
     public static int FreePort()
     {

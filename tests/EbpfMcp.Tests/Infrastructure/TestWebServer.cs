@@ -18,6 +18,11 @@ public sealed class TestWebServer : IDisposable
     private readonly X509Certificate2? certificate;
     private readonly CancellationTokenSource stop = new();
     private readonly Dictionary<string, (int Status, string? Location, byte[] Body)> routes = new();
+    private readonly HashSet<string> dripping = [];
+    private int requests;
+
+    /// <summary>How many requests this server has received.</summary>
+    public int Requests => Volatile.Read(ref requests);
 
     public TestWebServer(bool tls)
     {
@@ -46,6 +51,13 @@ public sealed class TestWebServer : IDisposable
     public void Serve(string path, byte[] body) => routes[path] = (200, null, body);
 
     public void Redirect(string path, string location) => routes[path] = (302, location, []);
+
+    /// <summary>Answers at once with headers, then sends the body one byte every 200 ms (a slowloris download).</summary>
+    public void Drip(string path, byte[] body)
+    {
+        routes[path] = (200, null, body);
+        dripping.Add(path);
+    }
 
     private async Task AcceptLoop()
     {
@@ -80,11 +92,24 @@ public sealed class TestWebServer : IDisposable
                 using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
                 var requestLine = await reader.ReadLineAsync() ?? "";
                 while (!string.IsNullOrEmpty(await reader.ReadLineAsync())) { }
+                Interlocked.Increment(ref requests);
                 var path = requestLine.Split(' ').ElementAtOrDefault(1) ?? "/";
                 var (status, location, body) = routes.TryGetValue(path, out var r) ? r : (404, null, Encoding.ASCII.GetBytes("not found"));
                 var head = $"HTTP/1.1 {status} {(status == 200 ? "OK" : status == 302 ? "Found" : "Not Found")}\r\nContent-Length: {body.Length}\r\n{(location is null ? "" : $"Location: {location}\r\n")}Connection: close\r\n\r\n";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-                await stream.WriteAsync(body);
+                if (dripping.Contains(path))
+                {
+                    foreach (var b in body)
+                    {
+                        await stream.WriteAsync(new[] { b }, stop.Token);
+                        await stream.FlushAsync(stop.Token);
+                        await Task.Delay(200, stop.Token);
+                    }
+                }
+                else
+                {
+                    await stream.WriteAsync(body);
+                }
                 await stream.FlushAsync();
             }
             catch (Exception)

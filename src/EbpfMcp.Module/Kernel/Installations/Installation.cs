@@ -12,16 +12,14 @@ internal sealed class Installation : IDisposable
 {
     private readonly BpfObjectHandle bpfObject;
     private readonly List<Attachment> links;
-    private readonly List<string> pinnedPaths;
-    private readonly List<string> createdPinDirectories;
+    private readonly PinDirectory? pins;
 
-    public Installation(BpfInstallation description, BpfObjectHandle bpfObject, List<Attachment> links, List<string> pinnedPaths, List<string> createdPinDirectories)
+    public Installation(BpfInstallation description, BpfObjectHandle bpfObject, List<Attachment> links, PinDirectory? pins)
     {
         Description = description;
         this.bpfObject = bpfObject;
         this.links = links;
-        this.pinnedPaths = pinnedPaths;
-        this.createdPinDirectories = createdPinDirectories;
+        this.pins = pins;
     }
 
     public BpfInstallation Description { get; }
@@ -44,14 +42,7 @@ internal sealed class Installation : IDisposable
         {
             link.Dispose();
         }
-        foreach (var path in pinnedPaths)
-        {
-            try { File.Delete(path); } catch (IOException) { }
-        }
-        foreach (var directory in createdPinDirectories) // deepest first
-        {
-            try { Directory.Delete(directory); } catch (IOException) { }
-        }
+        pins?.Dispose(); // the pins, then the directories the install created
         bpfObject.Dispose();
     }
 }

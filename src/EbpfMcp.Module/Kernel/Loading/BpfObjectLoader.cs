@@ -19,29 +19,29 @@ internal static unsafe class BpfObjectLoader
 {
     private const int VerifierLogBytes = 256 * 1024;
     private const int VerifierLogTailLines = 40;
-    public const string PinRoot = "/sys/fs/bpf";
 
     public static BpfInstallation Install(InstallRequest request)
     {
         LibBpfLibrary.EnsureAvailable();
-        ElfObjectValidator.Validate(request.Path);
-        var sha256 = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(request.Path))).ToLowerInvariant();
+        ElfObjectValidator.Validate(request.Bytes, request.Source);
+        var sha256 = Convert.ToHexString(SHA256.HashData(request.Bytes)).ToLowerInvariant();
         if (request.ExpectedSha256 is { } expected && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
         {
             throw new BpfException("Sha256Mismatch", $"'{request.Source}' has SHA-256 {sha256}, not the expected {expected.ToLowerInvariant()}. Nothing was loaded.");
         }
-        var pinDirectory = request.PinPath is null ? null : ValidatePinPath(request.PinPath);
 
         using var log = LibBpfLog.Capture();
-        var bpfObject = Open(request.Path, log);
+        var bpfObject = Open(request.Bytes, request.ObjectName, request.Source, log);
         var links = new List<Attachment>();
-        var pins = new List<string>();
-        var createdPinDirectories = new List<string>();
+        PinDirectory? pinDirectory = null;
         var programs = bpfObject.Programs().ToList();
-        var maps = new List<BpfMapHandle>();
+        var maps = bpfObject.Maps().ToList();
         try
         {
             SelectPrograms(programs, request.ProgramNames);
+            request.Budget.Check(programs, maps);
+            // The pin directory is made safe (or refused) before anything reaches the kernel.
+            pinDirectory = request.PinPath is null ? null : PinDirectory.Open(request.PinPath);
             Load(bpfObject, programs, log);
 
             var loaded = programs.Where(p => p.Autoload).ToList();
@@ -57,16 +57,10 @@ internal static unsafe class BpfObjectLoader
                     }
                 }
             }
-            maps = bpfObject.Maps().Where(m => m.Fd >= 0).ToList();
+            var created = maps.Where(m => m.Fd >= 0).ToList();
             if (pinDirectory is not null)
             {
-                // Remember every directory this creates (deepest first), so uninstall removes exactly those.
-                for (var dir = pinDirectory; dir is not null && !Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
-                {
-                    createdPinDirectories.Add(dir);
-                }
-                Directory.CreateDirectory(pinDirectory);
-                PinAll(pinDirectory, loaded, maps, links, pins);
+                PinAll(pinDirectory, loaded, created, links);
             }
 
             var description = new BpfInstallation
@@ -75,7 +69,7 @@ internal static unsafe class BpfObjectLoader
                 Owner = request.Owner,
                 Source = request.Source,
                 Sha256 = sha256,
-                PinPath = pinDirectory,
+                PinPath = pinDirectory?.Path,
                 InstalledAt = DateTimeOffset.Now,
                 Programs = loaded.Select(p => new BpfInstalledProgram
                 {
@@ -85,15 +79,15 @@ internal static unsafe class BpfObjectLoader
                     Section = p.Section,
                     AttachedTo = [.. attachedTo[p.Name]],
                 }).ToArray(),
-                Maps = maps.Select(m =>
+                Maps = created.Select(m =>
                 {
                     var info = MapInfo(m.Fd);
                     return new BpfInstalledMap { Id = info.Id, Name = m.Name, Type = KernelTypeNames.Map(info.Type) };
                 }).ToArray(),
-                MemlockBytes = loaded.Sum(p => KernelObjectInfo.Memlock(p.Fd)) + maps.Sum(m => KernelObjectInfo.Memlock(m.Fd)),
+                MemlockBytes = loaded.Sum(p => KernelObjectInfo.Memlock(p.Fd)) + created.Sum(m => KernelObjectInfo.Memlock(m.Fd)),
             };
             ReleaseChildren(programs, maps);
-            var installation = new Installation(description, bpfObject, links, pins, createdPinDirectories);
+            var installation = new Installation(description, bpfObject, links, pinDirectory);
             InstallationRegistry.Add(installation);
             return description;
         }
@@ -101,7 +95,7 @@ internal static unsafe class BpfObjectLoader
         {
             // Children hold references on the object: drop them first so closing it really unloads.
             ReleaseChildren(programs, maps);
-            new Installation(new BpfInstallation(), bpfObject, links, pins, createdPinDirectories).Dispose();
+            new Installation(new BpfInstallation(), bpfObject, links, pinDirectory).Dispose();
             throw;
         }
     }
@@ -144,14 +138,23 @@ internal static unsafe class BpfObjectLoader
         maps.ForEach(m => m.Dispose());
     }
 
-    public static BpfObjectHandle Open(string path, LibBpfLog.Scope log)
+    /// <summary>Opens an object file by path (the module's own tracer objects).</summary>
+    public static BpfObjectHandle Open(string path, LibBpfLog.Scope log) =>
+        Open(File.ReadAllBytes(path), Path.GetFileName(path), path, log);
+
+    /// <summary>
+    /// Opens an object from the bytes that were read (and checked) once: libbpf never opens the
+    /// source again, so what loads is exactly what was checked.
+    /// </summary>
+    public static BpfObjectHandle Open(byte[] bytes, string fileName, string source, LibBpfLog.Scope log)
     {
-        var name = Encoding.UTF8.GetBytes(Path.GetFileNameWithoutExtension(path).Replace(".bpf", "") + "\0");
+        var name = Encoding.UTF8.GetBytes(ObjectName(fileName) + "\0");
         IntPtr obj;
         fixed (byte* n = name)
+        fixed (byte* b = bytes)
         {
             var options = new LibBpfObjectApi.OpenOptions { Size = (nuint)sizeof(LibBpfObjectApi.OpenOptions), ObjectName = n };
-            obj = LibBpfObjectApi.OpenFile(path, &options);
+            obj = LibBpfObjectApi.OpenMemory(b, (nuint)bytes.Length, &options);
         }
         if (obj != IntPtr.Zero)
         {
@@ -161,9 +164,16 @@ internal static unsafe class BpfObjectLoader
         var said = log.Text;
         if (said.Contains("BTF is required", StringComparison.Ordinal))
         {
-            throw new BpfException("MissingBtf", $"'{path}' has no usable BTF (.BTF section), which its BTF-defined maps need: rebuild it with clang -g -target bpf.", errno, said);
+            throw new BpfException("MissingBtf", $"'{source}' has no usable BTF (.BTF section), which its BTF-defined maps need: rebuild it with clang -g -target bpf.", errno, said);
         }
-        throw new BpfException("InvalidBpfObject", $"libbpf could not open '{path}' as a BPF object: {ErrnoNames.Name(errno)} ({ErrnoNames.Describe(errno)}). {LastLine(said)}".TrimEnd(), errno, said);
+        throw new BpfException("InvalidBpfObject", $"libbpf could not open '{source}' as a BPF object: {ErrnoNames.Name(errno)} ({ErrnoNames.Describe(errno)}). {LastLine(said)}".TrimEnd(), errno, said);
+    }
+
+    /// <summary>"counter" for counter.bpf.o: libbpf names the object's maps after it (.rodata → counter.rodata).</summary>
+    private static string ObjectName(string fileName)
+    {
+        var name = Path.GetFileNameWithoutExtension(fileName).Replace(".bpf", "");
+        return name.Length == 0 ? "object" : name;
     }
 
     private static void SelectPrograms(List<BpfProgramHandle> programs, string[]? names)
@@ -233,41 +243,21 @@ internal static unsafe class BpfObjectLoader
         return new BpfException("LoadFailed", $"bpf_object__load failed: {ErrnoNames.Name(errno)} ({ErrnoNames.Describe(errno)}). {LastLine(libbpfSaid)}".TrimEnd(), errno, libbpfSaid);
     }
 
-    private static string ValidatePinPath(string pinPath)
+    private static void PinAll(PinDirectory directory, List<BpfProgramHandle> programs, List<BpfMapHandle> maps, List<Attachment> attachments)
     {
-        var full = Path.GetFullPath(pinPath);
-        var bpffs = MountTable.MountPoints("bpf").Select(m => m.TrimEnd('/') + "/").ToList();
-        if (!bpffs.Any(root => full.StartsWith(root, StringComparison.Ordinal)))
-        {
-            throw new BpfException("PinPathNotOnBpffs", $"-PinPath '{pinPath}' is not inside a mounted bpffs ({(bpffs.Count == 0 ? "none is mounted: mount -t bpf bpf /sys/fs/bpf" : string.Join(", ", bpffs))}).");
-        }
-        return full;
-    }
-
-    private static void PinAll(string directory, List<BpfProgramHandle> programs, List<BpfMapHandle> maps, List<Attachment> attachments, List<string> pins)
-    {
-        void Pin(string path, Func<string, int> pin)
-        {
-            int rc = pin(path);
-            if (rc != 0)
-            {
-                throw BpfException.FromErrno($"pin '{path}'", LibBpfSyscallApi.Errno(rc), "PinFailed");
-            }
-            pins.Add(path);
-        }
         foreach (var program in programs)
         {
-            Pin(Path.Combine(directory, program.Name), p => LibBpfObjectApi.PinProgram(program.Pointer, p));
+            directory.Pin(program.Name, p => LibBpfObjectApi.PinProgram(program.Pointer, p));
         }
         foreach (var map in maps)
         {
-            Pin(Path.Combine(directory, "map_" + map.Name.TrimStart('.')), p => LibBpfObjectApi.PinMap(map.Pointer, p));
+            directory.Pin("map_" + map.Name.TrimStart('.'), p => LibBpfObjectApi.PinMap(map.Pointer, p));
         }
         var links = attachments.Select(a => a.Link).OfType<BpfLinkHandle>().ToList();
         for (int i = 0; i < links.Count; i++)
         {
             var link = links[i];
-            Pin(Path.Combine(directory, $"link_{i}"), p => LibBpfObjectApi.PinLink(link.Pointer, p));
+            directory.Pin($"link_{i}", p => LibBpfObjectApi.PinLink(link.Pointer, p));
         }
     }
 

@@ -4,35 +4,25 @@ using EbpfMcp.Native;
 namespace EbpfMcp.Kernel.Loading;
 
 /// <summary>
-/// Checks that a file is a whole 64-bit little-endian ELF for the BPF machine before libbpf sees
-/// it, so bad input gets a precise error instead of a parser's guess.
+/// Checks that an object is a whole 64-bit little-endian ELF for the BPF machine before libbpf
+/// sees it, so bad input gets a precise error instead of a parser's guess.
 /// </summary>
 internal static class ElfObjectValidator
 {
     private const ushort MachineBpf = 247;
     private const int HeaderSize = 64;
 
-    public static void Validate(string path)
+    /// <param name="bytes">The whole object, as read once.</param>
+    /// <param name="path">Where it came from, for messages.</param>
+    public static void Validate(byte[] bytes, string path)
     {
-        if (Directory.Exists(path))
+        long length = bytes.Length;
+        if (length == 0)
         {
-            throw new BpfException("PathIsDirectory", $"'{path}' is a directory, not a BPF object file.", 21);
+            throw new BpfException("EmptyObjectFile", $"'{path}' is empty: expected a BPF ELF object (clang -target bpf -c ...).");
         }
-        if (!File.Exists(path))
-        {
-            throw new BpfException("ObjectFileNotFound", $"The BPF object file '{path}' does not exist.", 2);
-        }
-        byte[] header = new byte[HeaderSize];
-        long length;
-        using (var stream = File.OpenRead(path))
-        {
-            length = stream.Length;
-            if (length == 0)
-            {
-                throw new BpfException("EmptyObjectFile", $"'{path}' is empty: expected a BPF ELF object (clang -target bpf -c ...).");
-            }
-            stream.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false);
-        }
+        var header = new byte[HeaderSize];
+        bytes.AsSpan(0, (int)Math.Min(length, HeaderSize)).CopyTo(header);
         if (length < 4 || header[0] != 0x7f || header[1] != (byte)'E' || header[2] != (byte)'L' || header[3] != (byte)'F')
         {
             throw new BpfException("NotElf", $"'{path}' is not an ELF file (no \\x7fELF magic): expected a BPF object compiled with clang -target bpf.");

@@ -45,15 +45,14 @@ internal static unsafe partial class ProgramAttacher
             // Sections like uprobe/path:function name their own target.
             return Checked(LibBpfObjectApi.Attach(program.Pointer), program, "attach by section");
         }
-        if (!File.Exists(targets.Binary))
-        {
-            throw new BpfException("BinaryNotFound", $"-Binary '{targets.Binary}' does not exist.", 2);
-        }
+        // A FIFO or device here would block (or trigger) libbpf's open of it: only a regular file is
+        // probed, by its real path (the kernel records the path it is given, and shows it later).
+        using var binary = ObjectFile.OpenRegular(targets.Binary, "-Binary", SourcePolicy.Unrestricted, long.MaxValue, "BinaryNotFound", out var real, out _);
         var symbol = System.Text.Encoding.UTF8.GetBytes(targets.Symbol + "\0");
         fixed (byte* s = symbol)
         {
             var options = new LibBpfAttachApi.UprobeOptions { Size = (nuint)sizeof(LibBpfAttachApi.UprobeOptions), Retprobe = retprobe, FunctionName = s };
-            return Checked(LibBpfAttachApi.AttachUprobe(program.Pointer, -1, targets.Binary, 0, &options), program, $"attach to {targets.Binary}:{targets.Symbol}");
+            return Checked(LibBpfAttachApi.AttachUprobe(program.Pointer, -1, real, 0, &options), program, $"attach to {targets.Binary}:{targets.Symbol}");
         }
     }
 

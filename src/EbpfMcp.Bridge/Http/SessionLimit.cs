@@ -1,0 +1,86 @@
+namespace EbpfMcp.Bridge.Http;
+
+/// <summary>
+/// Caps MCP sessions over HTTP (--max-sessions; the bridge has one token, so this is also the
+/// per-token cap). An initialize beyond the cap is refused with 503 and a JSON-RPC error; no live
+/// session is ever evicted to make room for it (the SDK's own eviction by count is lifted), so a
+/// flood of new sessions cannot end other clients' sessions or remove what they installed.
+/// Sessions end by DELETE or by staying idle past the idle timeout.
+/// </summary>
+public sealed class SessionLimit(RequestDelegate next, BridgeOptions options, SessionLimit.Counter sessions, AuditLog audit)
+{
+    /// <summary>Sessions running, and initializes on their way to becoming sessions.</summary>
+    public sealed class Counter
+    {
+        private readonly object gate = new();
+        private int running, starting;
+
+        public bool TryReserve(int max)
+        {
+            lock (gate)
+            {
+                if (running + starting >= max)
+                {
+                    return false;
+                }
+                starting++;
+                return true;
+            }
+        }
+
+        public void Unreserve()
+        {
+            lock (gate)
+            {
+                starting--;
+            }
+        }
+
+        public void Started()
+        {
+            lock (gate)
+            {
+                running++;
+            }
+        }
+
+        public void Ended()
+        {
+            lock (gate)
+            {
+                running--;
+            }
+        }
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method) || context.Request.Headers.ContainsKey("Mcp-Session-Id"))
+        {
+            await next(context);
+            return;
+        }
+        var message = await JsonRpcBody.PeekAsync(context);
+        if (JsonRpcBody.Method(message) != "initialize")
+        {
+            await next(context);
+            return;
+        }
+        if (!sessions.TryReserve(options.MaxSessions))
+        {
+            var reason = $"{options.MaxSessions} MCP sessions are open (--max-sessions); end one (HTTP DELETE) or wait until one expires.";
+            audit.Refusal(null, null, "TooManySessions", reason, StatusCodes.Status503ServiceUnavailable);
+            context.Response.Headers.RetryAfter = "30";
+            await JsonRpcBody.WriteErrorAsync(context, message, StatusCodes.Status503ServiceUnavailable, -32000, reason);
+            return;
+        }
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            sessions.Unreserve(); // the session, if one started, now counts as running
+        }
+    }
+}

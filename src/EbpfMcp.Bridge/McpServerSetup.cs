@@ -1,0 +1,40 @@
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+namespace EbpfMcp.Bridge;
+
+/// <summary>What both transports' MCP servers are made of: who the server is, its tools and its prompts.</summary>
+public sealed class McpServerSetup(McpToolHandlers tools, IReadOnlyList<McpServerPrompt> prompts)
+{
+    public static string Version => typeof(McpServerSetup).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>What the arguments several tools share mean, said once instead of in every tool.</summary>
+    private string SharedArguments() => tools.SharedParameters.Count == 0 ? ""
+        : " Arguments several tools share: " + string.Join(" ", tools.SharedParameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"));
+
+    public void Configure(McpServerOptions options)
+    {
+        options.ServerInfo = new Implementation { Name = "ebpf-mcp", Version = Version };
+        options.ServerInstructions =
+            "Kernel observability through eBPF on this Linux host. Start with Get-BpfKernelInfo (what the kernel allows), " +
+            "Get-BpfHook (loaded programs and their attach points) and Get-BpfMap (maps; Dump reads entries); the prompts " +
+            "give step-by-step plans for common investigations. " + Tools.OutputSchemaBuilder.ResultShape + SharedArguments();
+        options.Capabilities ??= new ServerCapabilities();
+        options.Capabilities.Logging ??= new LoggingCapability();
+        // Tool names are matched as PowerShell matches command names: in any case.
+        options.ToolCollection = new McpServerPrimitiveCollection<McpServerTool>(StringComparer.OrdinalIgnoreCase);
+        foreach (var tool in tools.Tools)
+        {
+            options.ToolCollection.Add(tool);
+        }
+        options.Handlers.CallToolHandler = tools.CallUnlistedAsync;
+        if (prompts.Count > 0)
+        {
+            options.PromptCollection = [];
+            foreach (var prompt in prompts)
+            {
+                options.PromptCollection.Add(prompt);
+            }
+        }
+    }
+}
