@@ -80,4 +80,37 @@ static __always_inline bool filter_set(const volatile struct process_filter *f)
 	return f->pid_count || f->exclude_count || f->comm_set;
 }
 
+/*
+ * true when another task than the current one passes the filter (a task being woken, a signal's
+ * target): by its process id, and by its process's name, its thread-group leader's comm.
+ */
+static __always_inline bool task_wanted(const volatile struct process_filter *f, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	bool listed = !f->pid_count;
+
+#pragma unroll
+	for (int i = 0; i < MAX_PIDS; i++) {
+		if (i < f->pid_count && f->pids[i] == tgid)
+			listed = true;
+		if (i < f->exclude_count && f->exclude_pids[i] == tgid)
+			return false;
+	}
+	if (!listed)
+		return false;
+	if (f->comm_set) {
+		char comm[TASK_COMM_LEN];
+		char want[TASK_COMM_LEN];
+
+		if (BPF_CORE_READ_STR_INTO(&comm, task, group_leader, comm) < 0)
+			return false;
+#pragma unroll
+		for (int i = 0; i < TASK_COMM_LEN; i++)
+			want[i] = f->comm[i];
+		if (!comm_matches(want, comm))
+			return false;
+	}
+	return true;
+}
+
 #endif
