@@ -40,7 +40,7 @@ struct {
 	__type(value, struct histogram);
 } latency SEC(".maps");
 
-/* Process id → its name when its first wait was counted (-PerProcess). */
+/* Process id → its name (-PerProcess): as at its first counted wait, and again after each exec. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
@@ -121,6 +121,19 @@ static __always_inline void switched(struct task_struct *prev, struct task_struc
 	hist_add(h, ns / 1000, ns, true);
 }
 
+/* A process that execs after its first wait (a fork's child) takes its new name. */
+static __always_inline void renamed(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!trace_config.per_process || !bpf_map_lookup_elem(&names, &tgid))
+		return;
+	struct process_name name = {};
+
+	current_process_name(name.comm);
+	bpf_map_update_elem(&names, &tgid, &name, BPF_EXIST);
+}
+
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(runq_wakeup_btf, struct task_struct *task)
 {
@@ -142,6 +155,13 @@ int BPF_PROG(runq_switch_btf, bool preempt, struct task_struct *prev, struct tas
 	return 0;
 }
 
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(runq_exec_btf)
+{
+	renamed();
+	return 0;
+}
+
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(runq_wakeup_raw, struct task_struct *task)
 {
@@ -160,6 +180,13 @@ SEC("raw_tp/sched_switch")
 int BPF_PROG(runq_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	switched(prev, next);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(runq_exec_raw)
+{
+	renamed();
 	return 0;
 }
 

@@ -17,8 +17,8 @@ namespace EbpfMcp.Tracers;
 [Cmdlet(VerbsDiagnostic.Measure, "BpfRunQueueLatency")]
 [OutputType(typeof(BpfHistogram))]
 [BpfTracer("run_queue_latency")]
-[BpfHook(1, "tp_btf:sched_{wakeup,wakeup_new,switch}", "runq_wakeup_btf", "runq_new_btf", "runq_switch_btf")]
-[BpfHook(2, "raw_tp:sched_{wakeup,wakeup_new,switch}", "runq_wakeup_raw", "runq_new_raw", "runq_switch_raw")]
+[BpfHook(1, "tp_btf:sched_{wakeup,wakeup_new,switch,process_exec}", "runq_wakeup_btf", "runq_new_btf", "runq_switch_btf", "runq_exec_btf")]
+[BpfHook(2, "raw_tp:sched_{wakeup,wakeup_new,switch,process_exec}", "runq_wakeup_raw", "runq_new_raw", "runq_switch_raw", "runq_exec_raw")]
 public sealed class MeasureBpfRunQueueLatencyCommand : BpfTraceCmdlet
 {
     private const string HistogramName = "run queue latency";
