@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using EbpfMcp.Kernel.Histograms;
+using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Model;
 using EbpfMcp.Tests.Infrastructure;
+using EbpfMcp.Tracers;
 
 namespace EbpfMcp.Tests;
 
@@ -59,6 +62,28 @@ public sealed class MeasureBpfRunQueueLatencyTests
         var filtered = (await trace).Output.Select(o => (BpfHistogram)o.BaseObject).ToList();
         Assert.Equal(pids.Where(p => p.Helper == first).Select(p => p.Pid).Order(), filtered.Select(h => h.ProcessId!.Value).Order());
         KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
+    public void EveryDeclaredHookCountsTheWorkersWaits()
+    {
+        KernelPrerequisites.Require();
+        using var worker = new NativeHelper("spin.c");
+        var before = KernelPrograms.Ids();
+        var config = new MeasureBpfRunQueueLatencyCommand.RunQueueConfig { process = ProcessFilterRecord.From(null, null, worker.Name), per_process = 1 };
+        var hooks = TracerHooks.Of<MeasureBpfRunQueueLatencyCommand>();
+        Assert.Equal(["tp_btf", "raw_tp"], hooks.Select(h => h.Hook.Split(':')[0]));
+        foreach (var hook in hooks)
+        {
+            using (var kernel = TracerHooks.Start<MeasureBpfRunQueueLatencyCommand>(hook, TracerHooks.Bytes(config)))
+            {
+                var pids = Run([(worker, 2)]).Select(p => (uint)p.Pid).Order();
+                var entries = HistogramMap.Read(kernel, "latency");
+                Assert.Equal(pids, entries.Select(e => e.KeyUInt32).Order());
+                Assert.All(entries, e => Assert.True(e.Histogram.Count > 100, $"{hook.Hook}: {e.Histogram.Count} waits"));
+            }
+            KernelPrograms.AssertReturnsTo(before);
+        }
     }
 
     private static async Task<BpfHistogram> Measure(PowerShellSession ps, NativeHelper worker, int processes, HashSet<uint> before)

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using EbpfMcp.Kernel.Histograms;
+using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Model;
 using EbpfMcp.Tests.Infrastructure;
 using EbpfMcp.Tracers;
@@ -113,6 +115,31 @@ public sealed class MeasureBpfSyscallLatencyTests
         KernelPrograms.AssertReturnsTo(before);
         ps.Ok("Remove-Job -Id $id", new Dictionary<string, object?> { ["id"] = job.Id });
     }
+
+    [Fact]
+    public void EveryDeclaredHookCountsTheSleepsAndFailures()
+    {
+        KernelPrerequisites.Require();
+        using var helper = new NativeHelper("timed_syscalls.c");
+        var before = KernelPrograms.Ids();
+        var config = new MeasureBpfSyscallLatencyCommand.SyscallLatencyConfig { process = ProcessFilterRecord.From(null, null, helper.Name), syscall = -1 };
+        var hooks = TracerHooks.Of<MeasureBpfSyscallLatencyCommand>();
+        Assert.Equal(["tp_btf", "raw_tp", "tracepoint"], hooks.Select(h => h.Hook.Split(':')[0]));
+        foreach (var hook in hooks)
+        {
+            using (var kernel = TracerHooks.Start<MeasureBpfSyscallLatencyCommand>(hook, TracerHooks.Bytes(config)))
+            {
+                helper.Run("10", "1", "3");
+                var bySyscall = HistogramMap.Read(kernel, "latency").ToDictionary(e => e.KeyUInt32);
+                Assert.True(bySyscall.ContainsKey(35), $"{hook.Hook}: no nanosleep");
+                Assert.Equal((10UL, 0UL), (bySyscall[35].Histogram.Count, bySyscall[35].Sum(HistogramErrorsOffset)));
+                Assert.Equal((3UL, 3UL), (bySyscall[3].Histogram.Count, bySyscall[3].Sum(HistogramErrorsOffset)));
+            }
+            KernelPrograms.AssertReturnsTo(before);
+        }
+    }
+
+    private static readonly int HistogramErrorsOffset = (int)System.Runtime.InteropServices.Marshal.OffsetOf<MeasureBpfSyscallLatencyCommand.SyscallLatencyRecord>("errors");
 
     private static TimeSpan Ns(ulong ns) => TimeSpan.FromTicks((long)(ns / 100));
 }
