@@ -67,7 +67,8 @@ public sealed class GetBpfFeatureTests
         Assert.False(helpers["bpf_skb_store_bytes"].Supported, helpers["bpf_skb_store_bytes"].Reason);
 
         var tracers = Features(ps, "Tracer");
-        Assert.Equal(["Trace-BpfExec", "Trace-BpfFileOpen", "Trace-BpfSyscallError", "Trace-BpfTcpState"], tracers.Keys.Order(StringComparer.Ordinal));
+        // Every Trace-/Measure- cmdlet of the module is a tracer Get-BpfFeature knows.
+        Assert.Equal(ModuleCmdlets.All.Where(c => c.StartsWith("Trace-", StringComparison.Ordinal) || c.StartsWith("Measure-", StringComparison.Ordinal)), tracers.Keys.Order(StringComparer.Ordinal));
         Assert.All(tracers.Values, t => Assert.True(t.Supported, t.Reason));
         Assert.Equal("runs on tp_btf:sys_exit", tracers["Trace-BpfSyscallError"].Reason);
 

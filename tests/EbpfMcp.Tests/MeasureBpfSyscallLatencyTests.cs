@@ -79,6 +79,37 @@ public sealed class MeasureBpfSyscallLatencyTests
     }
 
     [Fact]
+    public async Task OverMcpOneCallGivesTheDistributionAsNumbersWithItsSchema()
+    {
+        KernelPrerequisites.Require();
+        using var helper = new NativeHelper("timed_syscalls.c");
+        await using var client = await BridgeProcess.StdioClientAsync();
+        var before = KernelPrograms.Ids();
+        var tool = (await client.ListToolsAsync()).Single(t => t.Name == "Measure-BpfSyscallLatency").ProtocolTool;
+        var histogramSchema = tool.OutputSchema!.Value.GetProperty("properties").GetProperty("items").GetProperty("items").GetProperty("properties").GetProperty("Histogram");
+        Assert.Equal("integer", histogramSchema.GetProperty("properties").GetProperty("Buckets").GetProperty("items").GetProperty("properties").GetProperty("Low").GetProperty("type").GetString());
+        Assert.True(tool.Annotations!.ReadOnlyHint);
+
+        var call = client.CallToolAsync("Measure-BpfSyscallLatency", new Dictionary<string, object?> { ["Duration"] = 3, ["ProcessName"] = helper.Name, ["Syscall"] = "nanosleep" }).AsTask();
+        while (!KernelPrograms.List().Any(p => !before.Contains(p.Id) && p.Name.StartsWith("syslat_", StringComparison.Ordinal)))
+        {
+            Assert.False(call.IsCompleted, "the call ended before its programs attached");
+            await Task.Delay(20);
+        }
+        helper.Run("20", "5", "0");
+        var result = await call;
+
+        Assert.NotEqual(true, result.IsError);
+        var row = Assert.Single(result.StructuredContent!.Value.GetProperty("items").EnumerateArray());
+        Assert.Equal(("nanosleep", 20), (row.GetProperty("Syscall").GetString(), row.GetProperty("Count").GetInt32()));
+        Assert.InRange(row.GetProperty("P50").GetDouble(), FourMsBucketLow / 1e9, FourMsBucketHigh / 1e9); // TimeSpan: seconds
+        var buckets = row.GetProperty("Histogram").GetProperty("Buckets").EnumerateArray().ToList();
+        Assert.Equal(20UL, buckets.Aggregate(0UL, (sum, b) => sum + b.GetProperty("Count").GetUInt64()));
+        Assert.Contains(buckets, b => b.GetProperty("Low").GetUInt64() == FourMsBucketLow && b.GetProperty("High").GetUInt64() == FourMsBucketHigh);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
     public void UnknownSyscallsAreRefusedBeforeAnythingLoads()
     {
         KernelPrerequisites.Require();
