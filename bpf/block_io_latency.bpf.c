@@ -42,27 +42,10 @@ struct {
 	__type(value, struct histogram);
 } latency SEC(".maps");
 
-/* Requests that could not be timed: a table above was full (reported, not hidden). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} uncounted SEC(".maps");
-
 /* Before 5.17 a request named its disk itself. */
 struct request___pre517 {
 	struct gendisk *rq_disk;
 } __attribute__((preserve_access_index));
-
-static __always_inline void count_uncounted(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&uncounted, &zero);
-
-	if (n)
-		*n += 1;
-}
 
 /* <inserted>: the request entered the I/O scheduler; else it was issued to the device. */
 static __always_inline void started(struct request_key *key, bool inserted)
@@ -127,41 +110,26 @@ static __always_inline int request_completed(struct request *rq)
 	return 0;
 }
 
-SEC("tp_btf/block_rq_insert")
-int BPF_PROG(biolat_insert_btf, struct request *rq)
-{
-	return request_started(rq, true);
+/* The same programs on tp_btf and on raw_tp: both hand over the request. */
+#define REQUEST_PROGRAMS(kind, suffix)							\
+SEC(kind "/block_rq_insert")								\
+int BPF_PROG(biolat_insert_##suffix, struct request *rq)				\
+{											\
+	return request_started(rq, true);						\
+}											\
+SEC(kind "/block_rq_issue")								\
+int BPF_PROG(biolat_issue_##suffix, struct request *rq)				\
+{											\
+	return request_started(rq, false);						\
+}											\
+SEC(kind "/block_rq_complete")								\
+int BPF_PROG(biolat_done_##suffix, struct request *rq)					\
+{											\
+	return request_completed(rq);							\
 }
 
-SEC("tp_btf/block_rq_issue")
-int BPF_PROG(biolat_issue_btf, struct request *rq)
-{
-	return request_started(rq, false);
-}
-
-SEC("tp_btf/block_rq_complete")
-int BPF_PROG(biolat_done_btf, struct request *rq)
-{
-	return request_completed(rq);
-}
-
-SEC("raw_tp/block_rq_insert")
-int BPF_PROG(biolat_insert_raw, struct request *rq)
-{
-	return request_started(rq, true);
-}
-
-SEC("raw_tp/block_rq_issue")
-int BPF_PROG(biolat_issue_raw, struct request *rq)
-{
-	return request_started(rq, false);
-}
-
-SEC("raw_tp/block_rq_complete")
-int BPF_PROG(biolat_done_raw, struct request *rq)
-{
-	return request_completed(rq);
-}
+REQUEST_PROGRAMS("tp_btf", btf)
+REQUEST_PROGRAMS("raw_tp", raw)
 
 SEC("tracepoint/block/block_rq_insert")
 int biolat_insert_tp(struct trace_event_raw_block_rq *ctx)

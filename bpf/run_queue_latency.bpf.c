@@ -48,27 +48,10 @@ struct {
 	__type(value, struct process_name);
 } names SEC(".maps");
 
-/* Waits that could not be counted: a table above was full (reported, not hidden). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} uncounted SEC(".maps");
-
 /* The task state before 5.14 was "state", a long. */
 struct task_struct___pre514 {
 	long state;
 } __attribute__((preserve_access_index));
-
-static __always_inline void count_uncounted(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&uncounted, &zero);
-
-	if (n)
-		*n += 1;
-}
 
 static __always_inline void runnable(struct task_struct *task)
 {
@@ -134,60 +117,37 @@ static __always_inline void renamed(void)
 	bpf_map_update_elem(&names, &tgid, &name, BPF_EXIST);
 }
 
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(runq_wakeup_btf, struct task_struct *task)
-{
-	runnable(task);
-	return 0;
+/*
+ * The same programs on tp_btf and on raw_tp (both hand over the task pointers; tp_btf's may be
+ * read directly, raw_tp's through BPF_CORE_READ, which the code above uses for both).
+ */
+#define RUN_QUEUE_PROGRAMS(kind, suffix)						\
+SEC(kind "/sched_wakeup")								\
+int BPF_PROG(runq_wakeup_##suffix, struct task_struct *task)				\
+{											\
+	runnable(task);									\
+	return 0;									\
+}											\
+SEC(kind "/sched_wakeup_new")								\
+int BPF_PROG(runq_new_##suffix, struct task_struct *task)				\
+{											\
+	runnable(task);									\
+	return 0;									\
+}											\
+SEC(kind "/sched_switch")								\
+int BPF_PROG(runq_switch_##suffix, bool preempt, struct task_struct *prev, struct task_struct *next) \
+{											\
+	switched(prev, next);								\
+	return 0;									\
+}											\
+SEC(kind "/sched_process_exec")								\
+int BPF_PROG(runq_exec_##suffix)							\
+{											\
+	renamed();									\
+	return 0;									\
 }
 
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(runq_new_btf, struct task_struct *task)
-{
-	runnable(task);
-	return 0;
-}
-
-SEC("tp_btf/sched_switch")
-int BPF_PROG(runq_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	switched(prev, next);
-	return 0;
-}
-
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(runq_exec_btf)
-{
-	renamed();
-	return 0;
-}
-
-SEC("raw_tp/sched_wakeup")
-int BPF_PROG(runq_wakeup_raw, struct task_struct *task)
-{
-	runnable(task);
-	return 0;
-}
-
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(runq_new_raw, struct task_struct *task)
-{
-	runnable(task);
-	return 0;
-}
-
-SEC("raw_tp/sched_switch")
-int BPF_PROG(runq_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
-{
-	switched(prev, next);
-	return 0;
-}
-
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(runq_exec_raw)
-{
-	renamed();
-	return 0;
-}
+RUN_QUEUE_PROGRAMS("tp_btf", btf)
+RUN_QUEUE_PROGRAMS("raw_tp", raw)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -57,6 +57,23 @@ static __always_inline void hist_add(struct histogram *h, __u64 value, __u64 ns,
 		h->min_ns = ns ? ns : 1; /* 0 means "none yet": a 0 ns time is kept as 1 ns */
 }
 
+/* Times that could not be recorded because a table was full: reported to the user, not hidden. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} uncounted SEC(".maps");
+
+static __always_inline void count_uncounted(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&uncounted, &zero);
+
+	if (n)
+		*n += 1;
+}
+
 /* New entries start from this (a histogram is too big for the 512-byte BPF stack). In .bss: never written. */
 static struct histogram hist_zero;
 

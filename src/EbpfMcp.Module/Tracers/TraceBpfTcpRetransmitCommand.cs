@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Net;
 using System.Runtime.InteropServices;
 using EbpfMcp.Commands;
 using EbpfMcp.Kernel.Tracing;
@@ -18,10 +17,7 @@ namespace EbpfMcp.Tracers;
 [BpfHook(2, "tracepoint:{tcp:tcp_retransmit_skb,tcp:tcp_send_reset,tcp:tcp_receive_reset,sock:inet_sock_set_state}", "tcpretx_retx_tp", "tcpretx_srst_tp", "tcpretx_rrst_tp", "tcpretx_state_tp")]
 public sealed class TraceBpfTcpRetransmitCommand : BpfEventTraceCmdlet<BpfTcpRetransmitEvent, TraceBpfTcpRetransmitCommand.RetransmitEvent>
 {
-    private const ushort AfInet = 2;
     private static readonly string[] Kinds = ["Retransmit", "ResetSent", "ResetReceived"];
-    private static readonly string[] States =
-        ["", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV", "BOUND_INACTIVE"];
 
     private KernelEnumNames? resetReasons;
 
@@ -57,16 +53,15 @@ public sealed class TraceBpfTcpRetransmitCommand : BpfEventTraceCmdlet<BpfTcpRet
         {
             return null;
         }
-        bool v4 = r.family == AfInet;
         return new BpfTcpRetransmitEvent
         {
             Kind = kind,
-            Family = v4 ? "IPv4" : "IPv6",
-            SourceAddress = new IPAddress(new ReadOnlySpan<byte>(r.saddr, v4 ? 4 : 16)).ToString(),
+            Family = TcpNames.Family(r.family),
+            SourceAddress = TcpNames.Address(r.saddr, r.family),
             SourcePort = r.sport,
-            DestinationAddress = new IPAddress(new ReadOnlySpan<byte>(r.daddr, v4 ? 4 : 16)).ToString(),
+            DestinationAddress = TcpNames.Address(r.daddr, r.family),
             DestinationPort = r.dport,
-            State = r.state > 0 && r.state < States.Length ? States[r.state] : r.state == 0 ? null : $"STATE_{r.state}",
+            State = r.state == 0 ? null : TcpNames.State(r.state), // 0: no socket
             Reason = r.kind == 1 ? (resetReasons ??= KernelEnumNames.Load("sk_rst_reason", "SK_RST_REASON_")).Name(r.reason) : null,
             Socket = r.socket == 0 ? null : $"0x{r.socket:x}",
             OwnerProcessId = owned ? (int)r.owner.pid : null,
