@@ -3,7 +3,8 @@
 // tcp_send_reset, tcp_receive_reset), with addresses, ports, the socket's state, and the process
 // that owns the socket. These events mostly happen in softirq, where the task that happens to run
 // is not the socket's owner; so owners are remembered when they are certain, in process context:
-// at connect (CLOSE -> SYN_SENT) and listen (CLOSE -> LISTEN) from sock:inet_sock_set_state.
+// at connect (CLOSE -> SYN_SENT) and listen (CLOSE -> LISTEN) from sock:inet_sock_set_state, and
+// forgotten when the socket is freed (tcp:tcp_destroy_sock: a reset can follow the change to CLOSE).
 // Accepted sockets are owned by whoever listens on their local port. Hooks: tp_btf, else the
 // tracepoints.
 #include "vmlinux.h"
@@ -18,8 +19,10 @@
 #define AF_INET6 10
 #define IPPROTO_TCP 6
 #define TCP_SYN_SENT 2
+#define TCP_TIME_WAIT 6
 #define TCP_CLOSE 7
 #define TCP_LISTEN 10
+#define TCP_NEW_SYN_RECV 12
 
 enum tcp_event_kind {
 	KIND_RETRANSMIT = 0,
@@ -54,7 +57,7 @@ struct port_listener {
 	struct socket_owner owner;
 };
 
-/* Socket → the process that connected or listened with it. LRU: sockets closed unseen age out. */
+/* Socket → the process that connected or listened with it. LRU: sockets freed unseen age out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
@@ -69,6 +72,15 @@ struct {
 	__type(key, __u32);
 	__type(value, struct port_listener);
 } listeners SEC(".maps");
+
+/* The port's listener entry, if it is this socket's (the port may have a new listener by now). */
+static __always_inline void forget_listener(__u64 sk, __u32 port_key)
+{
+	struct port_listener *l = bpf_map_lookup_elem(&listeners, &port_key);
+
+	if (l && l->socket == sk)
+		bpf_map_delete_elem(&listeners, &port_key);
+}
 
 static __always_inline void current_owner(struct socket_owner *o)
 {
@@ -90,15 +102,15 @@ static __always_inline void state_changed(__u64 sk, int old, int new, __u16 fami
 		bpf_map_update_elem(&owners, &sk, &l.owner, BPF_ANY);
 		if (new == TCP_LISTEN)
 			bpf_map_update_elem(&listeners, &port_key, &l, BPF_ANY);
-	} else if (new == TCP_CLOSE) {
-		bpf_map_delete_elem(&owners, &sk);
-		if (old == TCP_LISTEN) {
-			struct port_listener *l = bpf_map_lookup_elem(&listeners, &port_key);
-
-			if (l && l->socket == sk)
-				bpf_map_delete_elem(&listeners, &port_key);
-		}
+	} else if (new == TCP_CLOSE && old == TCP_LISTEN) {
+		forget_listener(sk, port_key);
 	}
+}
+
+static __always_inline void destroyed(__u64 sk, __u16 family, __u16 sport)
+{
+	bpf_map_delete_elem(&owners, &sk);
+	forget_listener(sk, (__u32)family << 16 | sport);
 }
 
 static __always_inline void find_owner(struct tcp_retransmit_event *e)
@@ -145,12 +157,19 @@ static __always_inline void submit(struct tcp_retransmit_event *e)
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* The connection of a socket (any kind: full, request or time-wait sockets share sock_common). */
+/*
+ * The connection of a socket. Full sockets keep their local port in inet_sport even once closed
+ * (a reset sent on abort comes after the change to CLOSE, which clears skc_num); request and
+ * time-wait sockets are not inet_socks, and have it in skc_num.
+ */
 static __always_inline void from_socket(struct tcp_retransmit_event *e, const struct sock *sk)
 {
 	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (e->state == TCP_TIME_WAIT || e->state == TCP_NEW_SYN_RECV)
+		e->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	else
+		e->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (e->family == AF_INET) {
 		BPF_CORE_READ_INTO((__u32 *)e->saddr, sk, __sk_common.skc_rcv_saddr);
@@ -213,6 +232,13 @@ int BPF_PROG(tcpretx_state_btf, const struct sock *sk, const int old, const int 
 	return 0;
 }
 
+SEC("tp_btf/tcp_destroy_sock")
+int BPF_PROG(tcpretx_del_btf, const struct sock *sk)
+{
+	destroyed((__u64)sk, BPF_CORE_READ(sk, __sk_common.skc_family), bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport)));
+	return 0;
+}
+
 SEC("tp_btf/tcp_retransmit_skb")
 int BPF_PROG(tcpretx_retx_btf, const struct sock *sk)
 {
@@ -245,6 +271,13 @@ int tcpretx_state_tp(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (ctx->protocol != IPPROTO_TCP)
 		return 0;
 	state_changed((__u64)ctx->skaddr, ctx->oldstate, ctx->newstate, ctx->family, ctx->sport);
+	return 0;
+}
+
+SEC("tracepoint/tcp/tcp_destroy_sock")
+int tcpretx_del_tp(struct trace_event_raw_tcp_event_sk *ctx)
+{
+	destroyed((__u64)ctx->skaddr, ctx->family, ctx->sport);
 	return 0;
 }
 

@@ -72,6 +72,35 @@ public sealed class TraceBpfTcpRetransmitTests
     }
 
     [Fact]
+    public async Task AnAbortedConnectionIsAResetSentByTheClientAndReceivedByTheSocketTheListenerAccepted()
+    {
+        KernelPrerequisites.Require();
+        using var ps = new PowerShellSession();
+        var before = KernelPrograms.Ids();
+        var trace = await TraceRunner.StartAsync(ps, "Trace-BpfTcpRetransmit -Duration 2", new Dictionary<string, object?>(), "tcpretx_", before);
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(); // after the trace started: the listener's owner is known
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        int clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
+        using var accepted = await listener.AcceptAsync();
+        client.LingerState = new LingerOption(true, 0);
+        client.Close(); // linger 0: the connection is aborted with a reset
+        var events = (await trace).Output.Select(o => (BpfTcpRetransmitEvent)o.BaseObject).Where(e => e.SourcePort == port || e.DestinationPort == port).ToList();
+
+        // Closing with linger 0 moves the socket to CLOSE, then sends the reset: its owner is still known.
+        var sent = Assert.Single(events, e => e.Kind == "ResetSent");
+        Assert.Equal((clientPort, port, "CLOSE", (int?)Environment.ProcessId), (sent.SourcePort, sent.DestinationPort, sent.State, sent.OwnerProcessId));
+        // The accepted socket never connected nor listened: it belongs to whoever listens on its port.
+        var received = Assert.Single(events, e => e.Kind == "ResetReceived");
+        Assert.Equal((port, clientPort, (int?)Environment.ProcessId), (received.SourcePort, received.DestinationPort, received.OwnerProcessId));
+        Assert.NotEqual(sent.Socket, received.Socket);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
     public void EveryDeclaredHookSeesBothResetsWithTheirEnds()
     {
         KernelPrerequisites.Require();

@@ -31,7 +31,7 @@ public sealed class MeasureBpfSyscallLatencyCommand : BpfTraceCmdlet
         var config = new SyscallLatencyConfig { process = Filter(), syscall = ParseSyscall() };
         var (kernel, hook) = StartKernel(Bytes(config));
         return HistogramMap.Run(MyInvocation.MyCommand.Name, hook, kernel, Read, "system calls",
-            "More than 65536 threads were in system calls at once: narrow the trace with -ProcessId, -ProcessName or -Syscall.");
+            "Narrow the trace with -ProcessId, -ProcessName or -Syscall.");
     }
 
     private int ParseSyscall()

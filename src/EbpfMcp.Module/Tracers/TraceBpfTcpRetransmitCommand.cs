@@ -13,8 +13,8 @@ namespace EbpfMcp.Tracers;
 [Cmdlet(VerbsDiagnostic.Trace, "BpfTcpRetransmit")]
 [OutputType(typeof(BpfTcpRetransmitEvent), typeof(BpfEventGroup))]
 [BpfTracer("tcp_retransmits")]
-[BpfHook(1, "tp_btf:{tcp_retransmit_skb,tcp_send_reset,tcp_receive_reset,inet_sock_set_state}", "tcpretx_retx_btf", "tcpretx_srst_btf", "tcpretx_rrst_btf", "tcpretx_state_btf")]
-[BpfHook(2, "tracepoint:{tcp:tcp_retransmit_skb,tcp:tcp_send_reset,tcp:tcp_receive_reset,sock:inet_sock_set_state}", "tcpretx_retx_tp", "tcpretx_srst_tp", "tcpretx_rrst_tp", "tcpretx_state_tp")]
+[BpfHook(1, "tp_btf:{tcp_retransmit_skb,tcp_send_reset,tcp_receive_reset,inet_sock_set_state,tcp_destroy_sock}", "tcpretx_retx_btf", "tcpretx_srst_btf", "tcpretx_rrst_btf", "tcpretx_state_btf", "tcpretx_del_btf")]
+[BpfHook(2, "tracepoint:{tcp:tcp_retransmit_skb,tcp:tcp_send_reset,tcp:tcp_receive_reset,sock:inet_sock_set_state,tcp:tcp_destroy_sock}", "tcpretx_retx_tp", "tcpretx_srst_tp", "tcpretx_rrst_tp", "tcpretx_state_tp", "tcpretx_del_tp")]
 public sealed class TraceBpfTcpRetransmitCommand : BpfEventTraceCmdlet<BpfTcpRetransmitEvent, TraceBpfTcpRetransmitCommand.RetransmitEvent>
 {
     private static readonly string[] Kinds = ["Retransmit", "ResetSent", "ResetReceived"];

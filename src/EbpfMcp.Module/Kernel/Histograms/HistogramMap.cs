@@ -62,5 +62,5 @@ internal static class HistogramMap
     /// </summary>
     public static TraceRun Run(string tracer, string hook, TracerObject kernel, Func<TracerObject, IReadOnlyList<object>> read, string what, string remedy) =>
         new AggregateTraceRun(tracer, hook, kernel, read, k => (long)k.PerCpuCounter("uncounted"),
-            uncounted => $"{uncounted} {what} could not be measured: a kernel table was full. {remedy}");
+            uncounted => $"{uncounted} {what} could not be measured: the kernel had no room left to keep them. {remedy}");
 }
