@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Management.Automation;
 using EbpfMcp.Kernel.Histograms;
 using EbpfMcp.Kernel.Tracing;
 using EbpfMcp.Model;
@@ -84,6 +85,35 @@ public sealed class MeasureBpfRunQueueLatencyTests
             }
             KernelPrograms.AssertReturnsTo(before);
         }
+    }
+
+    [Fact]
+    public async Task StoppingThePipelineDetachesAtOnce()
+    {
+        KernelPrerequisites.Require();
+        using var ps = new PowerShellSession(onCallingThread: false);
+        var before = KernelPrograms.Ids();
+        var clock = Stopwatch.StartNew();
+        var trace = await TraceRunner.StartAsync(ps, "Measure-BpfRunQueueLatency -PerProcess -Duration 60", new Dictionary<string, object?>(), "runq_", before);
+        ps.Stop();
+        await trace;
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"stop took {clock.Elapsed}");
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
+    public void WithoutCapabilitiesTheMeasureFailsWithAStructuredErrorAndLeavesNothing()
+    {
+        KernelPrerequisites.Require();
+        var before = KernelPrograms.Ids();
+        var error = ThreadWithoutCapabilities.Run(() =>
+        {
+            using var ps = new PowerShellSession();
+            return ps.Fails("Measure-BpfRunQueueLatency -Duration 1");
+        });
+        Assert.Equal("PermissionDenied,EbpfMcp.Tracers.MeasureBpfRunQueueLatencyCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.PermissionDenied, error.CategoryInfo.Category);
+        KernelPrograms.AssertReturnsTo(before);
     }
 
     private static async Task<BpfHistogram> Measure(PowerShellSession ps, NativeHelper worker, int processes, HashSet<uint> before)
