@@ -141,6 +141,9 @@ using (var ps = new InProcessPowerShell(env.ModuleManifest))
         table.Add("close(-1) loop, Trace-BpfSyscallError vs bpftrace", ours / 1e6, "M/s", b / 1e6, "bpftrace aggregation", "≥ 1.25× bpftrace", ours / b >= 1.25);
     }
 
+    // 4b. Timing every system call (per-syscall latency histograms), in CPU time per call, against bpftrace.
+    await SyscallLatencyBench.RunAsync(env, ps, table);
+
     // 5. Event streaming under an open storm: events drained into pipeline objects, and losses.
     var storm = "ebpfbenchstorm";
     var stormBinary = Path.Combine(Path.GetDirectoryName(env.OpenStorm)!, storm);

@@ -99,4 +99,20 @@ static __always_inline bool filter_set(const volatile struct process_filter *f)
 	return f->pid_count || f->exclude_count || f->comm_set;
 }
 
+/*
+ * true when another task than the current one passes the filter (a task being woken, a signal's
+ * target): by its process id, and by its process's name, its thread-group leader's comm.
+ */
+static __always_inline bool task_wanted(const volatile struct process_filter *f, struct task_struct *task)
+{
+	char name[TASK_COMM_LEN];
+
+	if (!tgid_wanted(f, BPF_CORE_READ(task, tgid)))
+		return false;
+	if (!f->comm_set)
+		return true;
+	task_process_name(task, name);
+	return name_wanted(f, name);
+}
+
 #endif

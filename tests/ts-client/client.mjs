@@ -34,7 +34,7 @@ for (const tool of tools) {
   const args = {};
   for (const name of tool.inputSchema.required ?? []) args[name] = sample(tool.inputSchema.properties[name]);
   if (tool.name === "Measure-BpfTestWait") args.Seconds = 1;
-  if (tool.name.startsWith("Trace-")) args.Duration = 0.2;
+  if (tool.name.startsWith("Trace-") || (tool.name.startsWith("Measure-") && tool.inputSchema.properties?.Duration)) args.Duration = 0.2;
   const progress = [];
   const result = await client.callTool({ name: tool.name, arguments: args }, undefined, { onprogress: p => progress.push(p.progress) });
   summary.calls[tool.name] = { isError: result.isError ?? false, error: result.structuredContent?.error?.message, count: result.structuredContent?.count, total: result.structuredContent?.total, text: result.content?.[0]?.text?.length ?? 0 };

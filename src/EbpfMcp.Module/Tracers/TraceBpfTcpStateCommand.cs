@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Net;
 using System.Runtime.InteropServices;
 using EbpfMcp.Commands;
 using EbpfMcp.Kernel.Tracing;
@@ -14,11 +13,6 @@ namespace EbpfMcp.Tracers;
 [BpfHook(1, "tracepoint:sock:inet_sock_set_state", "tcp_state")]
 public sealed class TraceBpfTcpStateCommand : BpfEventTraceCmdlet<BpfTcpStateEvent, TraceBpfTcpStateCommand.TcpEvent>
 {
-    private const ushort AfInet = 2;
-
-    private static readonly string[] States =
-        ["UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV", "BOUND_INACTIVE"];
-
     /// <summary>Only connections with this port at either end (filtered as events arrive).</summary>
     [Parameter]
     [ValidateRange(1, 65535)]
@@ -35,22 +29,19 @@ public sealed class TraceBpfTcpStateCommand : BpfEventTraceCmdlet<BpfTcpStateEve
         {
             return null;
         }
-        bool v4 = r.family == AfInet;
         return new BpfTcpStateEvent
         {
             Socket = $"0x{r.socket:x}",
             InStateMs = r.in_state_ns == 0 ? null : r.in_state_ns / 1e6,
-            OldState = State(r.old_state),
-            NewState = State(r.new_state),
-            Family = v4 ? "IPv4" : "IPv6",
+            OldState = TcpNames.State(r.old_state),
+            NewState = TcpNames.State(r.new_state),
+            Family = TcpNames.Family(r.family),
             SourcePort = r.sport,
             DestinationPort = r.dport,
-            SourceAddress = new IPAddress(new ReadOnlySpan<byte>(r.saddr, v4 ? 4 : 16)).ToString(),
-            DestinationAddress = new IPAddress(new ReadOnlySpan<byte>(r.daddr, v4 ? 4 : 16)).ToString(),
+            SourceAddress = TcpNames.Address(r.saddr, r.family),
+            DestinationAddress = TcpNames.Address(r.daddr, r.family),
         };
     }
-
-    private static string State(int s) => s >= 0 && s < States.Length ? States[s] : $"STATE_{s}";
 
     /// <summary>struct tcp_event of bpf/tcp_states.bpf.c.</summary>
     [BtfStruct("tcp_event")]

@@ -86,4 +86,10 @@ internal static class SyscallNames
         int index = Array.IndexOf(X86_64, name);
         return index >= 0 ? index : null;
     }
+
+    /// <summary>A syscall given by name ("openat", any case) or number; null when it is neither.</summary>
+    public static int? Parse(string text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int number)
+            ? number
+            : Number(text.Trim().ToLowerInvariant());
 }
