@@ -43,7 +43,9 @@ public static class BridgeCommandLine
             }
         });
         var auditLog = new Option<string>("--audit-log") { Description = "one JSON line per tool call and refusal: a file (created 0600), - for stderr, or none", HelpName = "file|-|none", DefaultValueFactory = _ => defaults.AuditLog };
-        var maxTraces = Number("--max-traces", "Trace-/Measure- calls running at once; more are refused", defaults.MaxTraces, 1, 256);
+        var maxTraces = Number("--max-traces", "Trace-/Measure- calls running at once in the foreground; more are refused", defaults.MaxTraces, 1, 256);
+        var maxBackgroundTraces = Number("--max-background-traces", "background traces (AsJob) running at once; more are refused", defaults.MaxBackgroundTraces, 1, 64);
+        var maxCallSeconds = Number("--max-call-seconds", "longest foreground trace (Duration without AsJob), below client timeouts", defaults.MaxCallSeconds, 1, 3600);
         var quotaPrograms = Number("--quota-programs", "programs one session may have installed", defaults.QuotaPrograms, 1, 10_000);
         var quotaMaps = Number("--quota-maps", "maps one session may have installed", defaults.QuotaMaps, 1, 10_000);
         var quotaMemlock = Number("--quota-memlock", "kernel memory (MiB) one session's programs and maps may lock", (int)(defaults.QuotaMemlockBytes >> 20), 1, 1024 * 1024);
@@ -62,7 +64,7 @@ public static class BridgeCommandLine
         var root = new RootCommand("MCP server for kernel observability with eBPF: serves the EbpfMcp PowerShell module's commands as MCP tools over stdio or Streamable HTTP.")
         {
             transport, listen, port, allowDeploy, tokenFile, module, maxItems, maxBytes, maxBody, pool, allowSource,
-            auditLog, maxTraces, quotaPrograms, quotaMaps, quotaMemlock, maxSessions, maxObject, pinRoot, logLevel,
+            auditLog, maxTraces, maxBackgroundTraces, maxCallSeconds, quotaPrograms, quotaMaps, quotaMemlock, maxSessions, maxObject, pinRoot, logLevel,
         };
         root.SetAction((result, cancellationToken) => run(new BridgeOptions
         {
@@ -79,6 +81,8 @@ public static class BridgeCommandLine
             AllowSources = result.GetValue(allowSource) ?? [],
             AuditLog = result.GetValue(auditLog)!,
             MaxTraces = result.GetValue(maxTraces),
+            MaxBackgroundTraces = result.GetValue(maxBackgroundTraces),
+            MaxCallSeconds = result.GetValue(maxCallSeconds),
             QuotaPrograms = result.GetValue(quotaPrograms),
             QuotaMaps = result.GetValue(quotaMaps),
             QuotaMemlockBytes = result.GetValue(quotaMemlock) * 1024L * 1024,

@@ -21,8 +21,12 @@ public sealed record BridgeOptions
     public IReadOnlyList<string> AllowSources { get; init; } = [];
     /// <summary>Audit log: a file, "-" for stderr (the default), or "none".</summary>
     public string AuditLog { get; init; } = "-";
-    /// <summary>Trace-/Measure- calls that may run at once; more are refused, not queued.</summary>
+    /// <summary>Trace-/Measure- calls that may run at once in the foreground; more are refused, not queued.</summary>
     public int MaxTraces { get; init; } = 4;
+    /// <summary>Background traces (AsJob) that may run at once; more are refused.</summary>
+    public int MaxBackgroundTraces { get; init; } = 8;
+    /// <summary>Longest foreground trace over MCP, in seconds: below common client timeouts (60 s); longer work is AsJob.</summary>
+    public int MaxCallSeconds { get; init; } = 45;
     public int QuotaPrograms { get; init; } = 32;
     public int QuotaMaps { get; init; } = 64;
     public long QuotaMemlockBytes { get; init; } = 256L * 1024 * 1024;

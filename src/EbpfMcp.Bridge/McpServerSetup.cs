@@ -12,13 +12,17 @@ public sealed class McpServerSetup(McpToolHandlers tools, IReadOnlyList<McpServe
     private string SharedArguments() => tools.SharedParameters.Count == 0 ? ""
         : " Arguments several tools share: " + string.Join(" ", tools.SharedParameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"));
 
+    /// <summary>What the output shapes several tools share look like, said once.</summary>
+    private string SharedOutputs() => tools.SharedOutputs.Count == 0 ? "" : " " + string.Join(" ", tools.SharedOutputs);
+
     public void Configure(McpServerOptions options)
     {
         options.ServerInfo = new Implementation { Name = "ebpf-mcp", Version = Version };
         options.ServerInstructions =
             "Kernel observability through eBPF on this Linux host. Start with Get-BpfKernelInfo (what the kernel allows), " +
             "Get-BpfHook (loaded programs and their attach points) and Get-BpfMap (maps; Dump reads entries); the prompts " +
-            "give step-by-step plans for common investigations. " + Tools.OutputSchemaBuilder.ResultShape + SharedArguments();
+            "give step-by-step plans for common investigations. " + Tools.OutputSchemaBuilder.ResultShape + SharedArguments() + SharedOutputs() +
+            $" Trace-/Measure- calls run at most {tools.MaxCallSeconds} s without AsJob; start longer ones with AsJob=true and collect them with Receive-BpfTrace or Stop-BpfTrace by TraceId, from any connection.";
         options.Capabilities ??= new ServerCapabilities();
         options.Capabilities.Logging ??= new LoggingCapability();
         // Tool names are matched as PowerShell matches command names: in any case.

@@ -20,6 +20,11 @@ public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, Br
     /// <summary>Arguments described once for all the tools that share them.</summary>
     public IReadOnlyDictionary<string, string> SharedParameters => catalog.SharedParameters;
 
+    public IReadOnlyList<string> SharedOutputs => catalog.SharedOutputs;
+
+    /// <summary>Longest foreground trace call, in seconds.</summary>
+    public int MaxCallSeconds => options.MaxCallSeconds;
+
     /// <summary>The tools/list entries and their tools/call handlers.</summary>
     public IEnumerable<McpServerTool> Tools => Visible.Select(t => new CommandTool(t, this));
 

@@ -65,10 +65,25 @@ static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancell
     // system now, so an idle bridge stays small.
     GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-    if (options.Transport == "stdio")
+    try
     {
-        using var logging = BridgeLogging.Create(options.LogLevel);
-        return await StdioServer.RunAsync(options, setup, installations, logging, cancellationToken);
+        if (options.Transport == "stdio")
+        {
+            using var logging = BridgeLogging.Create(options.LogLevel);
+            return await StdioServer.RunAsync(options, setup, installations, logging, cancellationToken);
+        }
+        return await HttpServer.RunAsync(options, setup, catalog, invoker, installations, audit, cancellationToken);
     }
-    return await HttpServer.RunAsync(options, setup, catalog, invoker, installations, audit, cancellationToken);
+    finally
+    {
+        // Background traces outlive sessions, not the bridge: stop them (their programs detach) on the way out.
+        try
+        {
+            host.Run("$null = Get-BpfTrace -State Running | Stop-BpfTrace -Confirm:$false");
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Management.Automation.RuntimeException)
+        {
+            log.WriteLine($"ebpf-mcp: stopping background traces: {e.Message}");
+        }
+    }
 }

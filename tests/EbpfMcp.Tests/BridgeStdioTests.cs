@@ -34,7 +34,7 @@ public sealed class BridgeStdioTests
         Assert.False(map.InputSchema.TryGetProperty("required", out _));
         Assert.Contains("Use one form: Id, Name; or Id, Dump (also First).", map.Description);
         // Typical arguments come from the help's examples, written for an agent (no PowerShell syntax).
-        Assert.Contains("E.g. Id=[42], Dump=true.", map.Description);
+        Assert.Contains("E.g. Name=[syscall_counts].", map.Description); // from the help's first example
         Assert.Contains("BTF", map.Description);
         Assert.True(map.Annotations!.ReadOnlyHint);
         Assert.NotEqual(true, map.Annotations.DestructiveHint);

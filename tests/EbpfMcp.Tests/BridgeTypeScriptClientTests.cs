@@ -69,4 +69,48 @@ public sealed class BridgeTypeScriptClientTests
         await using var bridge = await HttpBridge.StartAsync();
         AssertSummary(RunClient("http", bridge.Endpoint.ToString(), bridge.Token));
     }
+
+    [Fact]
+    public async Task ABackgroundTraceOutlivesItsSessionAndIsReceivedGroupedAndStoppedFromAnother()
+    {
+        KernelPrerequisites.Require();
+        await using var bridge = await HttpBridge.StartAsync();
+        var before = KernelPrograms.Ids();
+        var missing = $"/nonexistent/ebpf-mcp-ts-{Guid.NewGuid():N}";
+        var summary = RunClientScript("background.mjs", bridge.Endpoint.ToString(), bridge.Token, missing);
+
+        var job = summary.GetProperty("started").GetProperty("items")[0];
+        Assert.Equal("Trace-BpfFileOpen", job.GetProperty("Tracer").GetString());
+        Assert.Equal("Running", job.GetProperty("State").GetString());
+        Assert.Matches("^[A-Za-z0-9_-]{22}$", job.GetProperty("TraceId").GetString());
+        Assert.Equal(job.GetProperty("TraceId").GetString(), summary.GetProperty("listed").GetProperty("items")[0].GetProperty("TraceId").GetString());
+
+        // Grouped over every event so far, exactly what the client did: 5 and 2 failed opens.
+        var groups = summary.GetProperty("grouped").GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([5L, 2L], groups.Select(g => g.GetProperty("Count").GetInt64()));
+        Assert.Equal($"{missing}/a", groups[0].GetProperty("Group").GetProperty("Path").GetString());
+
+        // Stop returns the events themselves, with the totals beside them.
+        var stopped = summary.GetProperty("stopped");
+        Assert.Equal(7, stopped.GetProperty("count").GetInt32());
+        Assert.Equal(7, stopped.GetProperty("events").GetInt64());
+        Assert.Equal(0, stopped.GetProperty("lost").GetInt64());
+        Assert.Equal(7, stopped.GetProperty("groups").GetProperty("node").GetInt64());
+        Assert.All(stopped.GetProperty("items").EnumerateArray(), e => Assert.Equal("ENOENT", e.GetProperty("Errno").GetString()));
+        KernelPrograms.AssertReturnsTo(before);
+
+        Assert.True(summary.GetProperty("unknown").GetProperty("isError").GetBoolean());
+        Assert.StartsWith("TraceNotFound,", summary.GetProperty("unknown").GetProperty("error").GetProperty("errorId").GetString());
+        // Foreground calls stay under client timeouts: longer ones are refused with the way out.
+        var tooLong = summary.GetProperty("tooLong").GetProperty("error");
+        Assert.Equal("InvalidArgument", tooLong.GetProperty("errorId").GetString());
+        Assert.Contains("AsJob", tooLong.GetProperty("message").GetString());
+    }
+
+    private static JsonElement RunClientScript(string script, params string[] args)
+    {
+        var run = KernelPrerequisites.RunWithExit("node", [Path.Combine(ClientDirectory, script), .. args]);
+        Assert.True(run.ExitCode == 0, $"node {script} failed ({run.ExitCode}): {run.Error}");
+        return JsonDocument.Parse(run.Output).RootElement;
+    }
 }

@@ -35,21 +35,39 @@ public static class OutputSchemaBuilder
         };
     }
 
-    /// <summary>One output object: its properties with their JSON types.</summary>
+    /// <summary>
+    /// One output object: its properties with their JSON types, titled with the type's name (the
+    /// catalog describes a type many tools return once, by that title). Properties an abstract base
+    /// class gives many types (the event context of every trace event) are left out here and
+    /// described once, by <see cref="InheritedShapes"/>.
+    /// </summary>
     public static JsonObject ForItem(Type type)
     {
         var kind = Kind(type);
-        if (kind != "object" || type == typeof(object) || typeof(IDictionary).IsAssignableFrom(type))
+        if (kind != "object" || type == typeof(object) || IsDictionary(type))
         {
             return kind is null ? new JsonObject() : new JsonObject { ["type"] = kind };
         }
         var properties = new JsonObject();
-        foreach (var p in Properties(type))
+        foreach (var p in Properties(type).Where(p => p.DeclaringType is not { IsAbstract: true }))
         {
             properties[p.Name] = Kind(p.PropertyType) is { } k ? new JsonObject { ["type"] = k } : new JsonObject();
         }
-        return new JsonObject { ["type"] = "object", ["properties"] = properties };
+        return new JsonObject { ["title"] = type.Name, ["type"] = "object", ["properties"] = properties };
     }
+
+    /// <summary>
+    /// The abstract base classes of these output types and the properties they give every item
+    /// ("BpfTraceEvent: Timestamp (string), ProcessName (string), ..."), for the server's instructions.
+    /// </summary>
+    public static IEnumerable<string> InheritedShapes(IEnumerable<Type> outputTypes) =>
+        outputTypes.SelectMany(t => Properties(t).Select(p => p.DeclaringType).OfType<Type>().Where(d => d.IsAbstract)).Distinct()
+            .OrderBy(b => b.Name, StringComparer.Ordinal)
+            .Select(b => $"Items that are a {b.Name} (see each tool's title) also have: " +
+                string.Join(", ", Properties(b).Select(p => $"{p.Name} ({Kind(p.PropertyType) ?? "any"})")) + ".");
+
+    private static bool IsDictionary(Type t) =>
+        typeof(IDictionary).IsAssignableFrom(t) || t.GetInterfaces().Append(t).Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>));
 
     /// <summary>The JSON type <see cref="JsonOutput"/> renders a value of this type as; null for anything.</summary>
     public static string? Kind(Type type)
@@ -75,7 +93,7 @@ public static class OutputSchemaBuilder
         {
             return null; // BTF-decoded values, hex strings, anything
         }
-        if (typeof(IDictionary).IsAssignableFrom(t))
+        if (IsDictionary(t))
         {
             return "object";
         }

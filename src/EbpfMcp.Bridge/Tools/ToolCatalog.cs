@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 
 namespace EbpfMcp.Bridge.Tools;
@@ -41,7 +42,47 @@ public sealed class ToolCatalog
                 tool.InputSchema["properties"]![name]!.AsObject().Remove("description");
             }
         }
+        SharedOutputs = ShareOutputShapes([.. this.tools.Values]);
     }
+
+    /// <summary>
+    /// Output types that SharedFrom or more tools return (BpfEventGroup, BpfTraceJob, ...) are
+    /// described once: each tool's schema keeps only their title. Other titles are dropped.
+    /// Returns the shared shapes, and the abstract bases' properties, as text for the instructions.
+    /// </summary>
+    private static IReadOnlyList<string> ShareOutputShapes(IReadOnlyList<ToolDefinition> tools)
+    {
+        var itemSchemas = tools.SelectMany(t => ItemSchemas(t.OutputSchema)).ToList();
+        var shared = itemSchemas.GroupBy(s => (string?)s["title"]).Where(g => g.Key is not null && g.Count() >= SharedFrom)
+            .ToDictionary(g => g.Key!, g => g.First().ToJsonString());
+        foreach (var schema in itemSchemas)
+        {
+            if (shared.ContainsKey((string)schema["title"]!))
+            {
+                foreach (var key in schema.Select(p => p.Key).Where(k => k != "title").ToList())
+                {
+                    schema.Remove(key);
+                }
+            }
+            else
+            {
+                schema.Remove("title");
+            }
+        }
+        var shapes = shared.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"Items titled {s.Key} are {s.Value}.");
+        return [.. shapes, .. OutputSchemaBuilder.InheritedShapes(tools.SelectMany(t => t.OutputTypes))];
+    }
+
+    /// <summary>The item schemas of an output schema (one, or the branches of its anyOf) that have a title.</summary>
+    private static IEnumerable<JsonObject> ItemSchemas(JsonObject outputSchema)
+    {
+        var items = outputSchema["properties"]?["items"]?["items"] as JsonObject;
+        var branches = items?["anyOf"] is JsonArray anyOf ? anyOf.OfType<JsonObject>() : items is null ? [] : [items];
+        return branches.Where(b => b.ContainsKey("title"));
+    }
+
+    /// <summary>Output types several tools share, and the properties abstract bases give items, said once in the instructions.</summary>
+    public IReadOnlyList<string> SharedOutputs { get; }
 
     /// <summary>Argument name → the description its tools share (said once, in the server's instructions).</summary>
     public IReadOnlyDictionary<string, string> SharedParameters { get; }
@@ -103,8 +144,9 @@ public sealed class ToolCatalog
         var verb = Verb(command);
         bool changesKernel = KernelChangingVerbs.Contains(verb);
         var all = ToolParameter.Reflect(command).ToList();
-        // -Owner is the session, and a deploy's limits are the bridge's: bound by the bridge, never seen by a client.
-        var bound = all.Where(p => p.Name.Equals(ToolDefinition.OwnerParameter, StringComparison.OrdinalIgnoreCase) || (changesKernel && DeployPolicy.BoundParameters.Contains(p.Name)))
+        // -Owner is the session, -ExcludeProcessId the bridge itself, and a deploy's limits are the
+        // bridge's: bound by the bridge, never seen by a client.
+        var bound = all.Where(p => ToolDefinition.HostParameters.Contains(p.Name) || (changesKernel && DeployPolicy.BoundParameters.Contains(p.Name)))
             .Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var parameters = all.Where(p => !bound.Contains(p.Name)).ToList();
         var help = ReadHelp(host, command.Name);
@@ -128,6 +170,7 @@ public sealed class ToolCatalog
             Description = ToolDescription.Compose(command.Name, help, parameters, sets, unavailable),
             InputSchema = InputSchemaBuilder.Build(parameters, sets),
             OutputSchema = OutputSchemaBuilder.Build(outputTypes),
+            OutputTypes = outputTypes,
             ChangesKernel = changesKernel,
             Verb = verb,
             IsTrace = IsTrace(verb),

@@ -15,6 +15,8 @@ public sealed class ToolDefinition
     public required string Description { get; init; }
     public required JsonObject InputSchema { get; init; }
     public required JsonObject OutputSchema { get; init; }
+    /// <summary>The [OutputType]s the schema was made from.</summary>
+    public IReadOnlyList<Type> OutputTypes { get; init; } = [];
     public required ToolAnnotations Annotations { get; init; }
     /// <summary>Install-/Uninstall- tools: listed and callable only with --allow-deploy.</summary>
     public required bool ChangesKernel { get; init; }
@@ -26,6 +28,12 @@ public sealed class ToolDefinition
     public string? Unavailable { get; init; }
 
     public const string OwnerParameter = "Owner";
+
+    /// <summary>Tracers' -ExcludeProcessId: the bridge leaves its own activity out of what agents see.</summary>
+    public const string ExcludeProcessIdParameter = "ExcludeProcessId";
+
+    /// <summary>Parameters the bridge binds on every tool that has them: who calls, and who serves.</summary>
+    public static readonly IReadOnlySet<string> HostParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { OwnerParameter, ExcludeProcessIdParameter };
 
     /// <summary>The command has an -Owner parameter, which the bridge binds to the calling session.</summary>
     public bool TakesOwner => BoundParameters.Contains(OwnerParameter);

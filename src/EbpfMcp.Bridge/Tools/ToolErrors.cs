@@ -39,6 +39,9 @@ public static class ToolErrors
     public static JsonObject TooManyTraces(int running) =>
         Error("TooManyTraces", ErrorCategory.ResourceBusy, $"{running} traces are already running on this host (--max-traces); try again when one has finished.");
 
+    public static JsonObject TooManyBackgroundTraces(int running) =>
+        Error("TooManyTraces", ErrorCategory.ResourceBusy, $"{running} background traces are already running on this host (--max-background-traces); stop one with Stop-BpfTrace, or wait for one to end.");
+
     /// <summary>The facts of an ErrorRecord, plus the eBPF details its exception carries.</summary>
     public static JsonObject FromRecord(ErrorRecord record)
     {

@@ -16,7 +16,11 @@ namespace EbpfMcp.Bridge.Tools;
 /// </summary>
 public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, AuditLog audit, SessionInstallations installations)
 {
+    /// <summary>The information-stream tag of the trace totals the module writes (BpfTraceSummary).</summary>
+    public const string TraceSummaryTag = "EbpfMcp.TraceSummary";
+
     private readonly DeployPolicy policy = new(options);
+    private readonly SemaphoreSlim backgroundStarts = new(1, 1);
     private int runningTraces;
 
     /// <summary>Where progress and log records go; <paramref name="Detailed"/> asks for verbose and debug records too.</summary>
@@ -77,9 +81,23 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             bound[ToolDefinition.OwnerParameter] = owner;
         }
+        if (tool.BoundParameters.Contains(ToolDefinition.ExcludeProcessIdParameter))
+        {
+            // What the bridge itself does (its file opens, its syscalls) is not what an agent asks about.
+            bound[ToolDefinition.ExcludeProcessIdParameter] = new[] { Environment.ProcessId };
+        }
         if (!tool.IsTrace)
         {
             return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+        }
+        if (bound["AsJob"] is SwitchParameter { IsPresent: true })
+        {
+            return await StartInBackgroundAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+        }
+        if (bound["Duration"] is double seconds && seconds > options.MaxCallSeconds)
+        {
+            return ToolErrors.Result(ToolErrors.InvalidArgument("Duration",
+                $"Duration {seconds} s is longer than a call may run here ({options.MaxCallSeconds} s, below client timeouts). Use AsJob=true for longer traces (up to 3600 s), then Receive-BpfTrace or Stop-BpfTrace with its TraceId."));
         }
         // Refused, not queued: an agent should learn at once that the host is busy.
         if (Interlocked.Increment(ref runningTraces) > options.MaxTraces)
@@ -97,9 +115,32 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         }
     }
 
+    /// <summary>
+    /// A trace started with AsJob returns at once; at most --max-background-traces run at a time
+    /// (counted with Get-BpfTrace, which knows every background trace of the process).
+    /// </summary>
+    private async Task<CallToolResult> StartInBackgroundAsync(ToolDefinition tool, Hashtable bound, string owner, Sink sink, CancellationToken cancellationToken)
+    {
+        await backgroundStarts.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var running = host.Invoke("Get-BpfTrace", new() { ["State"] = "Running" }).Count;
+            if (running >= options.MaxBackgroundTraces)
+            {
+                return ToolErrors.Result(ToolErrors.TooManyBackgroundTraces(running));
+            }
+            return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            backgroundStarts.Release();
+        }
+    }
+
     private async Task<CallToolResult> RunAsync(ToolDefinition tool, Hashtable bound, string owner, Sink sink, CancellationToken cancellationToken)
     {
         var notifications = new NotificationQueue();
+        PSObject? summary = null;
         var collector = new OutputCollector(options.MaxItems, options.MaxBytes);
         using var output = new PSDataCollection<PSObject>();
         output.DataAdded += (s, e) => collector.Add(((PSDataCollection<PSObject>)s!)[e.Index]);
@@ -112,10 +153,19 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
                 ps.AddParameter("Verbose").AddParameter("Debug");
             }
             Forward(ps, sink, notifications);
+            ps.Streams.Information.DataAdded += (s, e) =>
+            {
+                var record = ((PSDataCollection<InformationRecord>)s!)[e.Index];
+                if (record.Tags.Contains(TraceSummaryTag) && record.MessageData is { } data)
+                {
+                    summary = PSObject.AsPSObject(data);
+                }
+            };
         }, output, cancellationToken).ConfigureAwait(false);
         await notifications.DrainAsync().ConfigureAwait(false);
 
         var structured = collector.ToJson();
+        var report = summary is null ? null : TraceTotals.Apply(summary, structured);
         if (pipeline.Errors.Count > 0)
         {
             structured["errors"] = new JsonArray([.. pipeline.Errors.Select(r => (JsonNode)ToolErrors.FromRecord(r))]);
@@ -141,7 +191,8 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         return new CallToolResult
         {
             StructuredContent = JsonSerializer.SerializeToElement(structured),
-            Content = [new TextContentBlock { Text = structured.ToJsonString(JsonOutput.TextOptions) }],
+            // A trace's own text report (histogram bars, a profile's top stacks) reads better than its JSON.
+            Content = [new TextContentBlock { Text = report ?? structured.ToJsonString(JsonOutput.TextOptions) }],
         };
     }
 
@@ -164,7 +215,14 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             ps.Streams.Verbose.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Debug, ((PSDataCollection<VerboseRecord>)s!)[e.Index].Message));
             ps.Streams.Debug.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Debug, ((PSDataCollection<DebugRecord>)s!)[e.Index].Message));
-            ps.Streams.Information.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Info, ((PSDataCollection<InformationRecord>)s!)[e.Index].MessageData?.ToString() ?? ""));
+            ps.Streams.Information.DataAdded += (s, e) =>
+            {
+                var record = ((PSDataCollection<InformationRecord>)s!)[e.Index];
+                if (!record.Tags.Contains(TraceSummaryTag)) // the totals go into the result itself
+                {
+                    notifications.Enqueue(() => log(LoggingLevel.Info, record.MessageData?.ToString() ?? ""));
+                }
+            };
             ps.Streams.Warning.DataAdded += (s, e) => notifications.Enqueue(() => log(LoggingLevel.Warning, ((PSDataCollection<WarningRecord>)s!)[e.Index].Message));
         }
     }

@@ -22,6 +22,8 @@ public sealed class BpfTraceSummary
     public long Dropped { get; internal init; }
     /// <summary>Files the trace wrote its results to (a profile's -OutFile: flame graph, folded stacks, pprof).</summary>
     public string[] Files { get; internal init; } = [];
+    /// <summary>The trace's results as text a person (or agent) reads: histogram bars, a profile's top stacks; null for event streams.</summary>
+    public string? Report { get; internal init; }
     /// <summary>Events by process name, over every event seen (the most frequent 20).</summary>
     public IReadOnlyDictionary<string, long> ByProcess { get; internal init; } = new Dictionary<string, long>();
 

@@ -50,6 +50,8 @@ internal sealed class ProfileTraceRun(string tracer, ProfileSession session, str
         return [.. profile.ToSamples()];
     }
 
+    public override string? Report(IReadOnlyList<object> completed) => profile is null ? null : TopStacksTable.Format(profile);
+
     public override long Lost() => profile is null ? 0 : (long)(profile.Dropped + profile.StackCollisions + profile.StackFailures);
 
     public override string LostWarning(long lost) => string.Join(" ", profile?.Warnings() ?? []);

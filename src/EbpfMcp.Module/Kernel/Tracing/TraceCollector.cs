@@ -16,6 +16,7 @@ internal sealed class TraceCollector(TraceRun run, string[]? groupBy, int first)
     private readonly object gate = new();
     private long events;
     private long lastLost;
+    private string? report;
 
     public TraceRun Run { get; } = run;
 
@@ -57,10 +58,12 @@ internal sealed class TraceCollector(TraceRun run, string[]? groupBy, int first)
             }
         }
         // What is still on its way (events in the ring and queue), or only exists now (aggregate rows).
-        foreach (var item in Run.Complete())
+        var completed = Run.Complete();
+        foreach (var item in completed)
         {
             Take(item);
         }
+        report = Run.Report(completed);
     }
 
     private void Count(object item)
@@ -102,6 +105,7 @@ internal sealed class TraceCollector(TraceRun run, string[]? groupBy, int first)
                 Lost = Lost(),
                 Dropped = dropped,
                 Files = [.. Run.Files],
+                Report = report,
                 ByProcess = byProcess.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(20).ToDictionary(p => p.Key, p => p.Value),
             };
         }

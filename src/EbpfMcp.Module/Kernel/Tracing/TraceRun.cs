@@ -42,6 +42,16 @@ internal abstract class TraceRun : IDisposable
     /// <summary>Events the kernel could not hand over (ring buffer full, or a full table).</summary>
     public virtual long Lost() => 0;
 
+    /// <summary>
+    /// The results as text, from what <see cref="Complete"/> returned: by default the multi-line
+    /// renderings of results that have one (histogram bars), null otherwise.
+    /// </summary>
+    public virtual string? Report(IReadOnlyList<object> completed)
+    {
+        var drawn = completed.Take(20).Select(r => r.ToString()).Where(s => s?.Contains('\n') == true).ToList();
+        return drawn.Count == 0 ? null : string.Join("\n\n", drawn);
+    }
+
     /// <summary>Files the run wrote its results to (a profile's -OutFile), once it completed.</summary>
     public virtual IReadOnlyList<string> Files => [];
 
