@@ -30,7 +30,8 @@ BeforeAll {
     $results = @{}
     $jobs | ForEach-Object -ThrottleLimit 6 -Parallel {
         Import-Module $using:helpers
-        [pscustomobject]@{ Key = $_.Key; Result = Invoke-Pwsh $_.Command -TimeoutSeconds 120 }
+        # In the test's own directory: examples that write files (-OutFile ./x.svg) write them there.
+        [pscustomobject]@{ Key = $_.Key; Result = Invoke-Pwsh $_.Command -TimeoutSeconds 120 -WorkingDirectory $using:work }
     } | ForEach-Object { $results[$_.Key] = $_.Result }
 }
 AfterAll {

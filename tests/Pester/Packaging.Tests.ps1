@@ -79,9 +79,11 @@ Describe 'The bridge as a dotnet tool' {
         $installStatus | Should -Be 0 -Because "$installOutput"
         $run | Should -Be '/opt/ebpf-mcp/ebpf-mcp -t stdio'
         Test-Path "$toolPath/ebpf-mcp" | Should -BeTrue
-        $content = Get-ChildItem -Recurse -Directory "$toolPath/.store" | Where-Object { Test-Path "$($_.FullName)/EbpfMcp.psd1" } | Select-Object -First 1
-        $content | Should -Not -BeNullOrEmpty
-        foreach ($file in 'EbpfMcp.dll', 'EbpfMcp.format.ps1xml', 'en-US/EbpfMcp.dll-Help.xml', 'ebpf-mcp.dll') { Test-Path "$($content.FullName)/$file" | Should -BeTrue -Because $file }
+        # The bridge, and beside it in Modules/EbpfMcp the module folder it serves.
+        $bridge = Get-ChildItem -Recurse -Directory "$toolPath/.store" | Where-Object { Test-Path "$($_.FullName)/ebpf-mcp.dll" } | Select-Object -First 1
+        $bridge | Should -Not -BeNullOrEmpty
+        $content = Get-Item "$($bridge.FullName)/Modules/EbpfMcp"
+        foreach ($file in 'EbpfMcp.psd1', 'EbpfMcp.dll', 'EbpfMcp.format.ps1xml', 'EbpfMcp.types.ps1xml', 'en-US/EbpfMcp.dll-Help.xml') { Test-Path "$($content.FullName)/$file" | Should -BeTrue -Because $file }
         foreach ($object in Get-ChildItem "$($T.RepoRoot)/bpf/*.bpf.o") {
             (Get-FileHash "$($content.FullName)/bpf/$($object.Name)").Hash | Should -Be (Get-FileHash $object.FullName).Hash
         }

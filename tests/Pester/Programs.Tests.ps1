@@ -11,9 +11,9 @@ BeforeDiscovery {
         @{ Case = 'an unknown installation'; Command = 'Uninstall-BpfProgram -Id bpf-00000000'; Id = 'InstallationNotFound'; Cmdlet = 'UninstallBpfProgramCommand'; Category = 'ObjectNotFound'; Target = "'bpf-00000000'" }
         @{ Case = 'a program that is not loaded'; Command = 'Get-BpfHook -Id 4294967295'; Id = 'ProgramNotFound'; Cmdlet = 'GetBpfHookCommand'; Category = 'ObjectNotFound'; Target = '4294967295' }
         @{ Case = 'a map that does not exist'; Command = 'Get-BpfMap -Id 4294967295 -Dump'; Id = 'MapNotFound'; Cmdlet = 'GetBpfMapCommand'; Category = 'ObjectNotFound'; Target = '4294967295' }
-        @{ Case = 'an unknown errno name'; Command = 'Trace-BpfSyscallError -Errno ENOTANERRNO -Duration 1'; Id = 'UnknownErrno'; Cmdlet = 'TraceBpfSyscallErrorCommand'; Category = 'InvalidArgument'; Target = "'ENOTANERRNO'" }
-        @{ Case = 'an unknown syscall name'; Command = 'Trace-BpfSyscallError -Syscall notasyscall -Duration 1'; Id = 'UnknownSyscall'; Cmdlet = 'TraceBpfSyscallErrorCommand'; Category = 'InvalidArgument'; Target = "'notasyscall'" }
-        @{ Case = 'a trace longer than allowed'; Command = 'Trace-BpfExec -Duration 61'; Id = 'DurationTooLong'; Cmdlet = 'TraceBpfExecCommand'; Category = 'InvalidArgument'; Target = '61' }
+        @{ Case = 'an unknown errno name'; Command = 'Trace-BpfSyscallError -Errno ENOTANERRNO -Duration 1'; Id = 'UnknownErrno'; Cmdlet = 'Tracers.TraceBpfSyscallErrorCommand'; Category = 'InvalidArgument'; Target = "'ENOTANERRNO'" }
+        @{ Case = 'an unknown syscall name'; Command = 'Trace-BpfSyscallError -Syscall notasyscall -Duration 1'; Id = 'UnknownSyscall'; Cmdlet = 'Tracers.TraceBpfSyscallErrorCommand'; Category = 'InvalidArgument'; Target = "'notasyscall'" }
+        @{ Case = 'a trace longer than allowed'; Command = 'Trace-BpfExec -Duration 3601'; Id = 'ParameterArgumentValidationError'; Cmdlet = 'Tracers.TraceBpfExecCommand'; Category = 'InvalidData'; Target = '$null' }
     )
 }
 
@@ -133,7 +133,7 @@ Describe 'Install-BpfProgram and Uninstall-BpfProgram' {
             $record = $_
         }
         $record | Should -Not -BeNullOrEmpty
-        $record.FullyQualifiedErrorId | Should -Be "$Id,EbpfMcp.Commands.$Cmdlet"
+        $record.FullyQualifiedErrorId | Should -Be ($Cmdlet.StartsWith('Tracers.') ? "$Id,EbpfMcp.$Cmdlet" : "$Id,EbpfMcp.Commands.$Cmdlet")
         $record.CategoryInfo.Category | Should -Be $Category
         "$($record.TargetObject)" | Should -Be "$(& ([scriptblock]::Create($Target)))"
         $record.Exception.Message | Should -Not -BeNullOrEmpty

@@ -131,9 +131,9 @@ Describe 'Trace-BpfTcpState' {
 }
 
 Describe 'Get-BpfFeature -Category Tracer' {
-    It 'says each Trace- cmdlet can run here and on which hook' {
+    It 'says each Trace- and Measure- cmdlet can run here and on which hook' {
         $features = @(Get-BpfFeature -Category Tracer)
-        $features.Name | Sort-Object | Should -Be @((Get-Command -Module EbpfMcp -Verb Trace).Name | Sort-Object)
+        $features.Name | Sort-Object | Should -Be @((Get-Command -Module EbpfMcp -Verb Trace, Measure).Name | Sort-Object)
         foreach ($f in $features) {
             $f | Should -BeOfType EbpfMcp.Model.BpfFeature
             $f.Supported | Should -BeTrue -Because "$($f.Name): $($f.Reason)"
