@@ -67,17 +67,17 @@ public static class InvestigationPrompts
     private const string ProcessArgument = "process";
 
     /// <summary>The prompts this catalog can carry out.</summary>
-    public static IReadOnlyList<McpServerPrompt> For(ToolCatalog catalog)
+    public static IReadOnlyList<McpServerPrompt> For(ToolListing catalog)
     {
         var prompts = new List<McpServerPrompt>();
         foreach (var plan in Plans)
         {
-            var steps = new List<(ToolDefinition Tool, Step Step)>();
+            var steps = new List<(ToolListing.Entry Tool, Step Step)>();
             bool complete = true;
             foreach (var step in plan.Steps)
             {
                 // Only tools that run here and only read: the plan promises the agent it changes nothing.
-                var tool = step.Tools.Select(catalog.Find).FirstOrDefault(t => t is not null && t.Unavailable is null && t.Annotations.ReadOnlyHint == true);
+                var tool = step.Tools.Select(catalog.Find).FirstOrDefault(t => t is not null && t.Unavailable is null && t.ReadOnly);
                 if (tool is not null && !steps.Any(s => s.Tool == tool))
                 {
                     steps.Add((tool, step));
@@ -92,7 +92,7 @@ public static class InvestigationPrompts
         return prompts;
     }
 
-    private sealed class PlanPrompt(Plan plan, List<(ToolDefinition Tool, Step Step)> steps) : McpServerPrompt
+    private sealed class PlanPrompt(Plan plan, List<(ToolListing.Entry Tool, Step Step)> steps) : McpServerPrompt
     {
         private readonly bool focuses = steps.Any(s => TakesProcessName(s.Tool));
 
@@ -117,7 +117,7 @@ public static class InvestigationPrompts
             foreach (var (tool, step) in steps)
             {
                 var arguments = new JsonObject(JsonNode.Parse(step.Arguments)!.AsObject()
-                    .Where(a => tool.Parameters.Any(p => p.Name == a.Key)) // a parameter the tool has lost is not suggested
+                    .Where(a => tool.TakesArgument(a.Key)) // a parameter the tool has lost is not suggested
                     .Select(a => KeyValuePair.Create(a.Key, a.Value?.DeepClone())));
                 if (process is { Length: > 0 } && TakesProcessName(tool))
                 {
@@ -133,6 +133,6 @@ public static class InvestigationPrompts
             });
         }
 
-        private static bool TakesProcessName(ToolDefinition tool) => tool.Parameters.Any(p => p.Name == "ProcessName");
+        private static bool TakesProcessName(ToolListing.Entry tool) => tool.TakesArgument("ProcessName");
     }
 }

@@ -12,6 +12,27 @@ public sealed class McpServerSetup(McpToolHandlers tools, IReadOnlyList<McpServe
     private string SharedArguments() => tools.SharedParameters.Count == 0 ? ""
         : " Arguments several tools share: " + string.Join(" ", tools.SharedParameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}: {p.Value}"));
 
+    private readonly List<McpServerPrimitiveCollection<McpServerTool>> collections = [];
+
+    /// <summary>
+    /// The engine has learnt something the listing did not know (a tracer this kernel cannot run):
+    /// the changed tools are replaced, and the SDK tells connected clients the list changed.
+    /// </summary>
+    public void Refresh(IReadOnlyCollection<string> changed)
+    {
+        foreach (var collection in collections)
+        {
+            foreach (var tool in tools.Tools.Where(t => changed.Contains(t.ProtocolTool.Name)))
+            {
+                if (collection.TryGetPrimitive(tool.ProtocolTool.Name, out var old))
+                {
+                    collection.Remove(old);
+                }
+                collection.Add(tool);
+            }
+        }
+    }
+
     /// <summary>What the output shapes several tools share look like, said once.</summary>
     private string SharedOutputs() => tools.SharedOutputs.Count == 0 ? "" : " " + string.Join(" ", tools.SharedOutputs);
 
@@ -31,6 +52,7 @@ public sealed class McpServerSetup(McpToolHandlers tools, IReadOnlyList<McpServe
         {
             options.ToolCollection.Add(tool);
         }
+        collections.Add(options.ToolCollection);
         options.Handlers.CallToolHandler = tools.CallUnlistedAsync;
         if (prompts.Count > 0)
         {

@@ -7,20 +7,40 @@ using ModelContextProtocol.Server;
 namespace EbpfMcp.Bridge;
 
 /// <summary>
-/// The reflected catalog as the SDK's tools (one <see cref="McpServerTool"/> per command), for
-/// both transports, plus the answer for names the SDK does not find: another spelling of a tool's
-/// name, a deploy tool while deploys are off, or no tool at all.
+/// The tools as the SDK's tools (one <see cref="McpServerTool"/> per command), for both
+/// transports, plus the answer for names the SDK does not find: another spelling of a tool's
+/// name, a deploy tool while deploys are off, or no tool at all. What is listed comes from the
+/// tool listing, at once; a call waits for the engine (PowerShell) and runs the reflected command.
 /// </summary>
-public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, BridgeOptions options, AuditLog audit)
+public sealed class McpToolHandlers(ToolListing listing, BridgeEngine engine, BridgeOptions options, AuditLog audit)
 {
     public const string StdioOwner = "stdio";
 
-    public IEnumerable<ToolDefinition> Visible => catalog.All.Where(t => options.AllowDeploy || !t.ChangesKernel);
+    private ToolListing listing = listing;
+
+    public IEnumerable<ToolListing.Entry> Visible => listing.Tools.Where(t => options.AllowDeploy || !t.ChangesKernel);
+
+    /// <summary>The listing as it stands (after <see cref="Learn"/>, with what this kernel can run).</summary>
+    public ToolListing Listing => listing;
 
     /// <summary>Arguments described once for all the tools that share them.</summary>
-    public IReadOnlyDictionary<string, string> SharedParameters => catalog.SharedParameters;
+    public IReadOnlyDictionary<string, string> SharedParameters => listing.SharedParameters;
 
-    public IReadOnlyList<string> SharedOutputs => catalog.SharedOutputs;
+    public IReadOnlyList<string> SharedOutputs => listing.SharedOutputs;
+
+    /// <summary>
+    /// Takes what the engine learnt (which tracers this kernel cannot run, said in their
+    /// descriptions) into the listing; returns the names of the tools whose entry changed.
+    /// </summary>
+    public IReadOnlyList<string> Learn(ToolCatalog catalog)
+    {
+        var changed = listing.Tools.Where(e => catalog.Find(e.Name) is { } t && t.Description != e.Description).Select(e => e.Name).ToList();
+        if (changed.Count > 0)
+        {
+            listing = ToolListing.From(catalog, listing.Key);
+        }
+        return changed;
+    }
 
     /// <summary>Longest foreground trace call, in seconds.</summary>
     public int MaxCallSeconds => options.MaxCallSeconds;
@@ -32,7 +52,7 @@ public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, Br
     public ValueTask<CallToolResult> CallUnlistedAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         var name = request.Params?.Name ?? "";
-        var tool = catalog.Find(name);
+        var tool = listing.Find(name);
         var owner = OwnerOf(request.Server);
         if (tool is null)
         {
@@ -47,8 +67,10 @@ public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, Br
         return CallAsync(tool, request, cancellationToken);
     }
 
-    private async ValueTask<CallToolResult> CallAsync(ToolDefinition tool, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
+    private async ValueTask<CallToolResult> CallAsync(ToolListing.Entry entry, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
+        var parts = await engine.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var tool = parts.Catalog.Find(entry.Name) ?? throw new McpProtocolException($"Tool '{entry.Name}' is no longer served.", McpErrorCode.InvalidParams);
         var server = request.Server;
         var token = request.Params?.ProgressToken;
         Func<ProgressNotificationValue, Task>? progress = token is { } t
@@ -56,7 +78,7 @@ public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, Br
             : null;
         var threshold = LogThreshold(server, request.JsonRpcRequest.Context);
         var sink = new ToolInvoker.Sink(progress, (level, message) => level >= threshold ? Log(server, level, message) : Task.CompletedTask, threshold <= LoggingLevel.Debug);
-        return await invoker.CallAsync(tool, request.Params?.Arguments as IReadOnlyDictionary<string, JsonElement>, OwnerOf(server), sink, cancellationToken).ConfigureAwait(false);
+        return await parts.Invoker.CallAsync(tool, request.Params?.Arguments as IReadOnlyDictionary<string, JsonElement>, OwnerOf(server), sink, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Installations made through a session belong to it: the HTTP session id, or "stdio".</summary>
@@ -83,7 +105,7 @@ public sealed class McpToolHandlers(ToolCatalog catalog, ToolInvoker invoker, Br
     }
 
     /// <summary>One command as the SDK's tool: its reflected definition, invoked through the bridge.</summary>
-    private sealed class CommandTool(ToolDefinition definition, McpToolHandlers handlers) : McpServerTool
+    private sealed class CommandTool(ToolListing.Entry definition, McpToolHandlers handlers) : McpServerTool
     {
         public override Tool ProtocolTool => definition.ToProtocol();
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using EbpfMcp.Bridge;
 using EbpfMcp.Bridge.Http;
-using EbpfMcp.Bridge.Ownership;
 using EbpfMcp.Bridge.Stdio;
 using EbpfMcp.Bridge.Tools;
 
@@ -29,21 +28,15 @@ static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancell
 {
     var log = Console.Error;
     var started = System.Diagnostics.Stopwatch.StartNew();
-    PowerShellHost host;
+    string[] modules;
     try
     {
-        host = new PowerShellHost([PowerShellHost.DefaultModuleManifest(), .. options.Modules], options.PoolSize);
+        modules = [PowerShellHost.DefaultModuleManifest(), .. options.Modules];
     }
-    catch (ModuleLoadException e)
+    catch (FileNotFoundException e)
     {
         log.WriteLine($"ebpf-mcp: {e.Message}");
         return 1;
-    }
-    using var _ = host;
-    var catalog = ToolCatalog.Reflect(host);
-    foreach (var skipped in catalog.Skipped)
-    {
-        log.WriteLine($"ebpf-mcp: {skipped}");
     }
     AuditLog audit;
     try
@@ -55,31 +48,77 @@ static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancell
         log.WriteLine($"ebpf-mcp: cannot open the audit log '{options.AuditLog}': {e.Message}");
         return 1;
     }
-    using var __ = audit;
-    var installations = new SessionInstallations(host);
-    var invoker = new ToolInvoker(host, options, audit, installations);
-    var tools = new McpToolHandlers(catalog, invoker, options, audit);
-    var setup = new McpServerSetup(tools, InvestigationPrompts.For(catalog));
+    using var auditing = audit;
+    // PowerShell warms up in the background; what tools/list says is known without it when the
+    // listing kept from the build (or an earlier start) matches these files.
+    using var engine = BridgeEngine.Start(options, modules, audit, probeKernel: options.WriteCatalog is null);
+    var key = ToolListing.KeyFor(modules);
+    var listing = options.WriteCatalog is null ? ToolListing.Load(key) : null;
+    if (listing is null)
+    {
+        BridgeEngine.Parts parts;
+        try
+        {
+            parts = await engine.Ready;
+        }
+        catch (ModuleLoadException e)
+        {
+            log.WriteLine($"ebpf-mcp: {e.Message}");
+            return 1;
+        }
+        foreach (var skipped in parts.Catalog.Skipped)
+        {
+            log.WriteLine($"ebpf-mcp: {skipped}");
+        }
+        listing = ToolListing.From(parts.Catalog, key);
+        if (options.WriteCatalog is { } file)
+        {
+            listing.Save(file);
+            log.WriteLine($"ebpf-mcp: tool listing written to {file}.");
+            return 0;
+        }
+        // Kept for the next start, unless this kernel made descriptions say what it cannot run.
+        if (listing.Tools.All(t => t.Unavailable is null))
+        {
+            listing.SaveWherePossible();
+        }
+    }
+    var tools = new McpToolHandlers(listing, engine, options, audit);
+    var setup = new McpServerSetup(tools, InvestigationPrompts.For(listing));
+    _ = engine.Ready.ContinueWith(ready =>
+    {
+        if (ready.IsCompletedSuccessfully)
+        {
+            if (tools.Learn(ready.Result.Catalog) is { Count: > 0 } changed)
+            {
+                setup.Refresh(changed);
+            }
+            // Start-up (engine, help, reflection, kernel probing) leaves garbage behind: hand it
+            // back to the system now, so an idle bridge stays small.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+        else if (ready.Exception?.InnerException is { } failure)
+        {
+            log.WriteLine($"ebpf-mcp: the PowerShell engine did not start, tool calls will fail: {failure.Message}");
+        }
+    }, TaskScheduler.Default);
     log.WriteLine($"ebpf-mcp {McpServerSetup.Version}: {tools.Visible.Count()} tools ready in {started.ElapsedMilliseconds} ms{(options.AllowDeploy ? " (deploy allowed)" : "")}.");
-    // Start-up (engine, help, reflection, kernel probing) leaves garbage behind: hand it back to the
-    // system now, so an idle bridge stays small.
-    GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
     try
     {
         if (options.Transport == "stdio")
         {
             using var logging = BridgeLogging.Create(options.LogLevel);
-            return await StdioServer.RunAsync(options, setup, installations, logging, cancellationToken);
+            return await StdioServer.RunAsync(options, setup, engine, logging, cancellationToken);
         }
-        return await HttpServer.RunAsync(options, setup, catalog, invoker, installations, audit, cancellationToken);
+        return await HttpServer.RunAsync(options, setup, engine, audit, cancellationToken);
     }
     finally
     {
         // Background traces outlive sessions, not the bridge: stop them (their programs detach) on the way out.
         try
         {
-            host.Run("$null = Get-BpfTrace -State Running | Stop-BpfTrace -Confirm:$false");
+            engine.IfReady?.Host.Run("$null = Get-BpfTrace -State Running | Stop-BpfTrace -Confirm:$false");
         }
         catch (Exception e) when (e is InvalidOperationException or System.Management.Automation.RuntimeException)
         {

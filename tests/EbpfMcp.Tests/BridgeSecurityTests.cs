@@ -36,6 +36,9 @@ public sealed class BridgeSecurityTests : IDisposable
     {
         var marker = Path.Combine(scratch, $"audit-{Guid.NewGuid():N}.log");
         var client = await BridgeProcess.StdioClientAsync(o => configure?.Invoke(o), [.. arguments, "--audit-log", marker]);
+        // The bridge answers tools/list before its engine is up, and the engine probes the kernel as it
+        // warms up: a first call waits for it, so what the tests count afterwards is theirs alone.
+        await client.CallToolAsync("Get-BpfKernelInfo");
         return (client, BridgeProcess.PidOf(marker));
     }
 

@@ -1,6 +1,4 @@
 using System.Net;
-using EbpfMcp.Bridge.Ownership;
-using EbpfMcp.Bridge.Tools;
 
 namespace EbpfMcp.Bridge.Http;
 
@@ -11,7 +9,7 @@ namespace EbpfMcp.Bridge.Http;
 /// </summary>
 public static class HttpServer
 {
-    public static async Task<int> RunAsync(BridgeOptions options, McpServerSetup setup, ToolCatalog catalog, ToolInvoker invoker, SessionInstallations installations, AuditLog audit, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(BridgeOptions options, McpServerSetup setup, BridgeEngine engine, AuditLog audit, CancellationToken cancellationToken)
     {
         var log = Console.Error;
         TokenStore.Token token;
@@ -37,8 +35,7 @@ public static class HttpServer
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(token);
-        builder.Services.AddSingleton(catalog);
-        builder.Services.AddSingleton(invoker);
+        builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(audit);
         builder.Services.AddSingleton(sessions);
         builder.Services.AddMcpServer(setup.Configure)
@@ -62,7 +59,8 @@ public static class HttpServer
                     finally
                     {
                         sessions.Ended();
-                        var removed = installations.RemoveAll(owner);
+                        // A session that ran no command before the engine was up installed nothing.
+                        var removed = engine.IfReady?.Installations.RemoveAll(owner) ?? 0;
                         if (removed > 0)
                         {
                             log.WriteLine($"ebpf-mcp: session {server.SessionId} ended, removed {removed} installation(s).");
@@ -112,7 +110,7 @@ public static class HttpServer
         }
         finally
         {
-            installations.RemoveAll(SeedCompatibility.Owner);
+            engine.IfReady?.Installations.RemoveAll(SeedCompatibility.Owner);
             TokenStore.Remove(token);
         }
         return 0;

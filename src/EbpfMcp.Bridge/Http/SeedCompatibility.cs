@@ -9,7 +9,7 @@ namespace EbpfMcp.Bridge.Http;
 /// original shapes: {"method":"tools/call","params":{"tool":"info"|"hooks_inspect"|"deploy",...}}.
 /// Modern MCP requests (params.name) pass through to the Streamable HTTP transport.
 /// </summary>
-public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog, ToolInvoker invoker, BridgeOptions options, AuditLog audit)
+public sealed class SeedCompatibility(RequestDelegate next, BridgeEngine engine, BridgeOptions options, AuditLog audit)
 {
     // The seed's tool names and the cmdlets that now answer them.
     private static readonly Dictionary<string, string> SeedTools = new()
@@ -54,7 +54,8 @@ public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog,
 
     private async Task<JsonObject> AnswerAsync(string seedTool, JsonObject parameters, CancellationToken cancellationToken)
     {
-        if (!SeedTools.TryGetValue(seedTool, out var cmdlet) || catalog.Find(cmdlet) is not { } tool)
+        var parts = await engine.Ready.WaitAsync(cancellationToken);
+        if (!SeedTools.TryGetValue(seedTool, out var cmdlet) || parts.Catalog.Find(cmdlet) is not { } tool)
         {
             return Error(-32602, $"Unknown tool '{seedTool}'. The original API knows info, hooks_inspect and deploy; MCP clients see every tool through tools/list.");
         }
@@ -79,7 +80,7 @@ public sealed class SeedCompatibility(RequestDelegate next, ToolCatalog catalog,
             arguments["Path"] = JsonSerializer.SerializeToElement(path);
             arguments["Attach"] = JsonSerializer.SerializeToElement(attach?.GetValue<bool>() ?? true);
         }
-        var result = await invoker.CallAsync(tool, arguments, Owner, new ToolInvoker.Sink(null, null), cancellationToken);
+        var result = await parts.Invoker.CallAsync(tool, arguments, Owner, new ToolInvoker.Sink(null, null), cancellationToken);
         var structured = JsonNode.Parse(result.StructuredContent!.Value.GetRawText())!.AsObject();
         if (result.IsError == true)
         {

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using EbpfMcp.Bridge.Ownership;
 
 namespace EbpfMcp.Bridge.Stdio;
 
@@ -9,7 +8,7 @@ namespace EbpfMcp.Bridge.Stdio;
 /// </summary>
 public static class StdioServer
 {
-    public static async Task<int> RunAsync(BridgeOptions options, McpServerSetup setup, SessionInstallations installations, ILoggerFactory logging, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(BridgeOptions options, McpServerSetup setup, BridgeEngine engine, ILoggerFactory logging, CancellationToken cancellationToken)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -27,7 +26,7 @@ public static class StdioServer
         }
         finally
         {
-            var removed = installations.RemoveAll(McpToolHandlers.StdioOwner);
+            var removed = engine.IfReady?.Installations.RemoveAll(McpToolHandlers.StdioOwner) ?? 0;
             if (removed > 0)
             {
                 Console.Error.WriteLine($"ebpf-mcp: session ended, removed {removed} installation(s).");

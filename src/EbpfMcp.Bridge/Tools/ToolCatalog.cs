@@ -94,7 +94,8 @@ public sealed class ToolCatalog
     /// <summary>Commands of the served modules that cannot be tools (simple functions), with why.</summary>
     public IReadOnlyList<string> Skipped { get; private init; } = [];
 
-    public static ToolCatalog Reflect(PowerShellHost host)
+    /// <param name="probeKernel">Ask the kernel which tracers can run here; off when a listing is written at build.</param>
+    public static ToolCatalog Reflect(PowerShellHost host, bool probeKernel = true)
     {
         var modules = host.Modules.Select(m => Path.GetFileNameWithoutExtension(m)).ToArray();
         var commands = host.Invoke("Get-Command", new() { ["Module"] = modules, ["CommandType"] = CommandTypes.Cmdlet | CommandTypes.Function })
@@ -102,7 +103,7 @@ public sealed class ToolCatalog
         // A simple function has no parameter sets, validation or help a schema could come from.
         var skipped = commands.OfType<FunctionInfo>().Where(f => !f.CmdletBinding)
             .Select(f => $"{f.Name} (module {f.ModuleName}) is a simple function, not an advanced function ([CmdletBinding()]): not served.").ToList();
-        var (unavailable, noTracer) = UnavailableTracers(host);
+        var (unavailable, noTracer) = probeKernel ? UnavailableTracers(host) : ([], null);
         var served = commands.Where(c => c is CmdletInfo || c is FunctionInfo { CmdletBinding: true });
         return new ToolCatalog(served.Select(c => Describe(host, c, unavailable.GetValueOrDefault(c.Name) ?? (IsTrace(Verb(c)) ? noTracer : null))))
         {
