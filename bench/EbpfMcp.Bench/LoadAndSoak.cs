@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ModelContextProtocol.Client;
 
 namespace EbpfMcp.Bench;
 
@@ -8,31 +9,34 @@ public static class Load
 {
     public sealed record Result(double P50, double P99, int Failed, double CallsPerSecond);
 
-    public static async Task<Result> RunAsync(HttpBridgeProcess bridge, int clients, int callsPerClient)
+    /// <summary>Each client makes its calls one after another, going round <paramref name="mix"/>; all clients at once.</summary>
+    public static async Task<Result> RunAsync(Func<Task<McpClient>> connect, int clients, int callsPerClient, IReadOnlyList<(string Tool, Dictionary<string, object?> Arguments)> mix)
     {
-        var connected = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => bridge.ConnectAsync()));
+        var connected = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => connect()));
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         int failed = 0;
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(connected.Select(async client =>
+        await Task.WhenAll(connected.Select((client, c) => Task.Run(async () =>
         {
             for (int i = 0; i < callsPerClient; i++)
             {
-                var (tool, args) = (i % 50) switch
-                {
-                    7 => ("Trace-BpfSyscallError", new Dictionary<string, object?> { ["Duration"] = 0.05, ["First"] = 5 }),
-                    var n when n % 2 == 0 => ("Get-BpfHook", new Dictionary<string, object?>()),
-                    _ => ("Get-BpfKernelInfo", new Dictionary<string, object?>()),
-                };
+                var (tool, args) = mix[(i + c) % mix.Count];
                 var sw = Stopwatch.StartNew();
-                var result = await client.CallToolAsync(tool, args);
-                latencies.Add(sw.Elapsed.TotalMilliseconds);
-                if (result.IsError == true)
+                try
+                {
+                    var result = await client.CallToolAsync(tool, args);
+                    if (result.IsError == true)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
+                catch (Exception)
                 {
                     Interlocked.Increment(ref failed);
                 }
+                latencies.Add(sw.Elapsed.TotalMilliseconds);
             }
-        }));
+        })));
         double seconds = clock.Elapsed.TotalSeconds;
         foreach (var client in connected)
         {
@@ -44,8 +48,9 @@ public static class Load
 }
 
 /// <summary>
-/// Steady calls for a bounded time (default 10 minutes), sampling the bridge's RSS, fd and thread
-/// counts every 5 s into a CSV, then judging flatness: the last minute against the first.
+/// Steady mixed calls and short traces for a bounded time (default 30 minutes), sampling the
+/// bridge's RSS, fd and thread counts every 5 s into a CSV, then judging: the RSS slope after
+/// warm-up, fds and threads flat, and no program left in the kernel once the bridge has exited.
 /// </summary>
 public static class Soak
 {
@@ -53,8 +58,9 @@ public static class Soak
     {
         var csv = Path.Combine(env.Repo, "out", "bench", $"soak-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv");
         Directory.CreateDirectory(Path.GetDirectoryName(csv)!);
-        await using var bridge = await BridgeProbe.StartHttpAsync(env.Bridge, "--max-traces", "8");
-        await using var client = await bridge.ConnectAsync();
+        int programsBefore = Run.Process("bpftool", "-j", "prog", "show").Split("\"id\":").Length - 1;
+        var bridge = await BridgeProbe.StartHttpAsync(env.Bridge, "--max-traces", "8");
+        var client = await bridge.ConnectAsync();
         var end = DateTime.UtcNow.AddMinutes(minutes);
         var samples = new List<(double T, double RssMb, int Fds, int Threads, double P50)>();
         var clock = Stopwatch.StartNew();
@@ -89,19 +95,30 @@ public static class Soak
                 }
             }
         }
-        // Flat: after warm-up (first minute), the last minute's RSS within 15% and fds within 10 of the second minute's.
-        var warm = samples.Where(s => s.T >= 60 && s.T < 120).ToList();
-        var last = samples.Where(s => s.T >= samples[^1].T - 60).ToList();
-        if (warm.Count == 0)
+        // After warm-up (the first sixth, at least a minute): RSS by least squares, in MB per minute;
+        // fds and threads as the last minute against the first minute after warm-up.
+        double warmUp = Math.Max(60, samples[^1].T / 6);
+        var steady = samples.Where(s => s.T >= warmUp).ToList();
+        if (steady.Count < 3)
         {
-            warm = samples.Take(Math.Max(1, samples.Count / 4)).ToList();
+            steady = samples;
         }
-        double rssGrowth = last.Average(s => s.RssMb) / warm.Average(s => s.RssMb);
-        double fdGrowth = last.Average(s => s.Fds) - warm.Average(s => s.Fds);
+        double meanT = steady.Average(s => s.T / 60), meanR = steady.Average(s => s.RssMb);
+        double slope = steady.Sum(s => (s.T / 60 - meanT) * (s.RssMb - meanR)) / Math.Max(1e-9, steady.Sum(s => Math.Pow(s.T / 60 - meanT, 2)));
+        var first = steady.Where(s => s.T < steady[0].T + 60).ToList();
+        var last = steady.Where(s => s.T >= steady[^1].T - 60).ToList();
+        double fdGrowth = last.Average(s => s.Fds) - first.Average(s => s.Fds);
+        double threadGrowth = last.Average(s => s.Threads) - first.Average(s => s.Threads);
+        await client.DisposeAsync();
+        await bridge.DisposeAsync();
+        Thread.Sleep(500);
+        var left = Run.Process("bpftool", "-j", "prog", "show").Split("\"id\":").Length - 1 - programsBefore;
         Console.WriteLine($"soak: {calls} calls in {clock.Elapsed.TotalMinutes:F1} min; samples in {csv}");
-        Console.WriteLine($"soak: RSS {warm.Average(s => s.RssMb):F1} → {last.Average(s => s.RssMb):F1} MB ({rssGrowth:F2}×, tolerance 1.15×), fds {warm.Average(s => s.Fds):F0} → {last.Average(s => s.Fds):F0} (tolerance +10)");
-        bool flat = rssGrowth <= 1.15 && fdGrowth <= 10;
-        Console.WriteLine(flat ? "soak: PASS (flat)" : "soak: MISS (grew)");
+        Console.WriteLine($"soak: RSS slope after warm-up {slope:F3} MB/min (target ≤ 0.1), {first.Average(s => s.RssMb):F1} → {last.Average(s => s.RssMb):F1} MB");
+        Console.WriteLine($"soak: fds {first.Average(s => s.Fds):F0} → {last.Average(s => s.Fds):F0}, threads {first.Average(s => s.Threads):F0} → {last.Average(s => s.Threads):F0} (targets: flat, ±2)");
+        Console.WriteLine($"soak: programs left in the kernel after the bridge exited: {left}");
+        bool flat = slope <= 0.1 && Math.Abs(fdGrowth) <= 2 && Math.Abs(threadGrowth) <= 2 && left <= 0;
+        Console.WriteLine(flat ? "soak: PASS" : "soak: MISS");
         return flat ? 0 : 1;
     }
 }

@@ -6,7 +6,7 @@ using ModelContextProtocol.Client;
 namespace EbpfMcp.Bench;
 
 /// <summary>Paths and tools the benchmarks need, built or found once.</summary>
-public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleManifest, string CloseLoop, string OpenStorm, string EmptyProgram, string? Bpftrace)
+public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleManifest, string CloseLoop, string OpenCount, string EmptyProgram, string? Bpftrace, string FloorServer)
 {
     public static BenchEnvironment Prepare()
     {
@@ -26,8 +26,11 @@ public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleM
         var empty = Path.Combine(work, "empty_raw_tp.bpf.o");
         Run.Process("clang-14", "-g", "-O2", "-target", "bpf", "-I", Path.Combine(repo, "bpf", "include"), "-c", Path.Combine(repo, "bench", "bpf", "empty_raw_tp.bpf.c"), "-o", empty);
         var bpftrace = new[] { "/usr/bin/bpftrace", "/usr/sbin/bpftrace" }.FirstOrDefault(File.Exists);
-        return new BenchEnvironment(repo, Path.Combine(repo, "src", "EbpfMcp.Bridge", "bin", config, "net10.0", "ebpf-mcp"),
-            Path.Combine(repo, "out", "EbpfMcp", "EbpfMcp.psd1"), Native("close_loop"), Native("open_storm"), empty, bpftrace);
+        // The bridge as users start it: what ./ebpf-mcp publishes (bench/run has it built).
+        // EBPF_MCP_BENCH_BRIDGE: another build of the bridge (e.g. src/EbpfMcp.Bridge/bin/Release/net10.0/ebpf-mcp).
+        return new BenchEnvironment(repo, Environment.GetEnvironmentVariable("EBPF_MCP_BENCH_BRIDGE") ?? Path.Combine(repo, "out", "bridge", "ebpf-mcp"),
+            Path.Combine(repo, "out", "EbpfMcp", "EbpfMcp.psd1"), Native("close_loop"), Native("open_count"), empty, bpftrace,
+            Path.Combine(repo, "bench", "FloorServer", "bin", config, "net10.0", "FloorServer.dll"));
     }
 }
 
@@ -50,6 +53,9 @@ public sealed class ResultTable
 
     public void Add(string name, double value, string unit, double? baseline = null, string? baselineName = null, string? target = null, bool? pass = null) =>
         rows.Add((name, value, unit, baseline, baselineName, target, pass));
+
+    /// <summary>Whether a section failed to measure.</summary>
+    public bool Failed => rows.Any(r => r.Name.EndsWith(": FAILED", StringComparison.Ordinal));
 
     public void Print()
     {
@@ -140,26 +146,42 @@ public sealed class BackgroundProcess : IDisposable
 /// <summary>The bridge as clients meet it: spawned over stdio, or serving HTTP.</summary>
 public static class BridgeProbe
 {
-    public static async Task<(double Ms, double RssMb)> ColdStartAsync(string bridge)
+    /// <summary>What a client meets when it starts the bridge over stdio, and the bridge's memory before and after a first call.</summary>
+    public sealed record ColdStart(double ToolsListMs, double IdleRssMb, double FirstCallMs, double UsedRssMb);
+
+    public static async Task<ColdStart> ColdStartAsync(string bridge)
     {
-        var psi = new ProcessStartInfo(bridge, ["-t", "stdio"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(bridge, ["-t", "stdio", "--audit-log", "none"]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         _ = p.StandardError.ReadToEndAsync();
+        async Task Answer(int id)
+        {
+            string? line;
+            while ((line = await p.StandardOutput.ReadLineAsync()) is not null && !line.Contains($"\"id\":{id}")) { }
+        }
         await p.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}""");
         await p.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
         await p.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":2,"method":"tools/list"}""");
         await p.StandardInput.FlushAsync();
-        string? line;
-        while ((line = await p.StandardOutput.ReadLineAsync()) is not null && !line.Contains("\"id\":2")) { }
+        await Answer(2);
         double ms = sw.Elapsed.TotalMilliseconds;
-        await Task.Delay(2000); // idle
-        var status = File.ReadAllLines($"/proc/{p.Id}/status").First(l => l.StartsWith("VmRSS:"));
-        double rss = double.Parse(status.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+        await Task.Delay(3000); // idle
+        double idle = ResidentMb(p.Id);
+        sw.Restart();
+        await p.StandardInput.WriteLineAsync("""{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"Get-BpfHook","arguments":{}}}""");
+        await p.StandardInput.FlushAsync();
+        await Answer(3);
+        double first = sw.Elapsed.TotalMilliseconds;
+        await Task.Delay(3000); // idle again, PowerShell up
+        double used = ResidentMb(p.Id);
         p.StandardInput.Close();
         await p.WaitForExitAsync();
-        return (ms, rss);
+        return new ColdStart(ms, idle, first, used);
     }
+
+    public static double ResidentMb(int pid) =>
+        double.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
 
     public static async Task<HttpBridgeProcess> StartHttpAsync(string bridge, params string[] extra)
     {
@@ -240,12 +262,21 @@ public sealed class InProcessPowerShell : IDisposable
         });
     }
 
-    public void WaitForProgram(string name)
+    /// <summary>Waits until a program with one of these names (or a name starting so) is in the kernel.</summary>
+    public void WaitForProgram(params string[] names) => WaitForProgram(null, names);
+
+    /// <summary>As <see cref="WaitForProgram(string[])"/>, failing at once with the error of <paramref name="running"/> if it ends first.</summary>
+    public void WaitForProgram(Task? running, params string[] names)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!Run.Process("bpftool", "prog", "show").Contains("name " + name, StringComparison.Ordinal))
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!names.Any(n => Run.Process("bpftool", "prog", "show").Contains("name " + n, StringComparison.Ordinal)))
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"program {name} never attached");
+            if (running is { IsCompleted: true })
+            {
+                running.GetAwaiter().GetResult(); // its exception, if it failed
+                throw new InvalidOperationException($"the command ended before program {string.Join(" or ", names)} attached");
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"program {string.Join(" or ", names)} never attached");
             Thread.Sleep(20);
         }
         Thread.Sleep(100);

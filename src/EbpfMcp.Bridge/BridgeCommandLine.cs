@@ -60,12 +60,13 @@ public static class BridgeCommandLine
             }
         });
         var writeCatalog = new Option<string>("--write-catalog") { Description = "write the tool listing to this file and exit (the build does this, so tools/list is answered before PowerShell is up)", HelpName = "file" };
+        var warmStart = new Option<bool>("--warm-start") { Description = "start PowerShell at once instead of with the first tool call: a faster first call, ~50 MB more while idle" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "least severe log message written to stderr (stack traces only at Debug and below)", DefaultValueFactory = _ => defaults.LogLevel };
 
         var root = new RootCommand("MCP server for kernel observability with eBPF: serves the EbpfMcp PowerShell module's commands as MCP tools over stdio or Streamable HTTP.")
         {
             transport, listen, port, allowDeploy, tokenFile, module, maxItems, maxBytes, maxBody, pool, allowSource,
-            auditLog, maxTraces, maxBackgroundTraces, maxCallSeconds, quotaPrograms, quotaMaps, quotaMemlock, maxSessions, maxObject, pinRoot, logLevel, writeCatalog,
+            auditLog, maxTraces, maxBackgroundTraces, maxCallSeconds, quotaPrograms, quotaMaps, quotaMemlock, maxSessions, maxObject, pinRoot, logLevel, writeCatalog, warmStart,
         };
         root.SetAction((result, cancellationToken) => run(new BridgeOptions
         {
@@ -91,6 +92,7 @@ public static class BridgeCommandLine
             MaxObjectBytes = result.GetValue(maxObject),
             PinRoot = result.GetValue(pinRoot)!.TrimEnd('/'),
             LogLevel = result.GetValue(logLevel),
+            WarmStart = result.GetValue(warmStart),
             WriteCatalog = result.GetValue(writeCatalog) is { } catalogFile ? Path.GetFullPath(catalogFile) : null,
         }, cancellationToken));
         return root;

@@ -37,6 +37,8 @@ public sealed record BridgeOptions
     /// <summary>Where deploys through the bridge may pin.</summary>
     public string PinRoot { get; init; } = DefaultPinRoot;
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>Start PowerShell as the bridge starts, not with the first tool call that needs it.</summary>
+    public bool WarmStart { get; init; }
     /// <summary>Write the tool listing (what tools/list says) to this file and exit: the build does this, for fast starts.</summary>
     public string? WriteCatalog { get; init; }
 

@@ -49,11 +49,16 @@ static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancell
         return 1;
     }
     using var auditing = audit;
-    // PowerShell warms up in the background; what tools/list says is known without it when the
-    // listing kept from the build (or an earlier start) matches these files.
-    using var engine = BridgeEngine.Start(options, modules, audit, probeKernel: options.WriteCatalog is null);
     var key = ToolListing.KeyFor(modules);
     var listing = options.WriteCatalog is null ? ToolListing.Load(key) : null;
+    // PowerShell starts with the first call that needs it (or now, with --warm-start). What
+    // tools/list says is known without it when the listing kept from the build (or an earlier
+    // start) matches these files; then the engine needs no help text, only what calls need.
+    using var engine = BridgeEngine.Create(options, modules, audit, describe: listing is null, probeKernel: options.WriteCatalog is null);
+    if (options.WarmStart)
+    {
+        _ = engine.Ready;
+    }
     if (listing is null)
     {
         BridgeEngine.Parts parts;
@@ -85,11 +90,15 @@ static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancell
     }
     var tools = new McpToolHandlers(listing, engine, options, audit);
     var setup = new McpServerSetup(tools, InvestigationPrompts.For(listing));
-    _ = engine.Ready.ContinueWith(ready =>
+    _ = engine.Up.ContinueWith(ready =>
     {
         if (ready.IsCompletedSuccessfully)
         {
-            if (tools.Learn(ready.Result.Catalog) is { Count: > 0 } changed)
+            // A listing from the build says nothing of this kernel: when it lacks tracers, describe
+            // the tools again (with help) so their descriptions say why, and tell the clients.
+            var host = ready.Result.Host;
+            if (!ready.Result.Described && ToolCatalog.UnavailableTracers(host) is var (unavailable, everyone) && (unavailable.Count > 0 || everyone is not null)
+                && tools.Learn(ToolCatalog.Reflect(host)) is { Count: > 0 } changed)
             {
                 setup.Refresh(changed);
             }

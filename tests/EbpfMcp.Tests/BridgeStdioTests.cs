@@ -180,6 +180,36 @@ public sealed class BridgeStdioTests
     }
 
     [Fact]
+    public async Task ToolsListIsAnsweredWithoutPowerShellAndTheFirstCallStartsIt()
+    {
+        KernelPrerequisites.Require();
+        // As clients start it (no --warm-start): tools/list comes from the listing written at build.
+        var marker = Path.Combine(Path.GetTempPath(), $"lazy-{Guid.NewGuid():N}.log");
+        var transport = new StdioClientTransport(new StdioClientTransportOptions { Command = BridgeProcess.Executable, Arguments = ["-t", "stdio", "--audit-log", marker] });
+        try
+        {
+            await using var client = await McpClient.CreateAsync(transport);
+            var tools = await client.ListToolsAsync();
+            Assert.Equal(ModuleCmdlets.ReadOnly.Order(StringComparer.Ordinal), tools.Select(t => t.Name).Order(StringComparer.Ordinal));
+            int pid = BridgeProcess.PidOf(marker);
+            await Task.Delay(500);
+            Assert.False(ImportedTheModule(pid), "PowerShell imported the module before any tool call");
+
+            var info = await client.CallToolAsync("Get-BpfKernelInfo");
+            Assert.NotEqual(true, info.IsError);
+            Assert.True(Structured(info).GetProperty("items")[0].GetProperty("KernelRelease").GetString()!.Length > 0);
+            Assert.True(ImportedTheModule(pid), "a tool call ran without the module?");
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+
+        // The bridge never references the module's assembly: it is mapped once PowerShell imports the module.
+        static bool ImportedTheModule(int pid) => File.ReadAllText($"/proc/{pid}/maps").Contains("/EbpfMcp.dll", StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CancellationStopsTheRunningPipeline()
     {
         // One runspace: the next call can only run once the cancelled pipeline has really stopped.

@@ -95,7 +95,11 @@ public sealed class ToolCatalog
     public IReadOnlyList<string> Skipped { get; private init; } = [];
 
     /// <param name="probeKernel">Ask the kernel which tracers can run here; off when a listing is written at build.</param>
-    public static ToolCatalog Reflect(PowerShellHost host, bool probeKernel = true)
+    /// <param name="readHelp">
+    /// Describe the tools from their help (seconds: Get-Help parses every help file); off when the
+    /// descriptions are already known from the tool listing and only calls need the catalog.
+    /// </param>
+    public static ToolCatalog Reflect(PowerShellHost host, bool probeKernel = true, bool readHelp = true)
     {
         var modules = host.Modules.Select(m => Path.GetFileNameWithoutExtension(m)).ToArray();
         var commands = host.Invoke("Get-Command", new() { ["Module"] = modules, ["CommandType"] = CommandTypes.Cmdlet | CommandTypes.Function })
@@ -105,7 +109,7 @@ public sealed class ToolCatalog
             .Select(f => $"{f.Name} (module {f.ModuleName}) is a simple function, not an advanced function ([CmdletBinding()]): not served.").ToList();
         var (unavailable, noTracer) = probeKernel ? UnavailableTracers(host) : ([], null);
         var served = commands.Where(c => c is CmdletInfo || c is FunctionInfo { CmdletBinding: true });
-        return new ToolCatalog(served.Select(c => Describe(host, c, unavailable.GetValueOrDefault(c.Name) ?? (IsTrace(Verb(c)) ? noTracer : null))))
+        return new ToolCatalog(served.Select(c => Describe(host, c, unavailable.GetValueOrDefault(c.Name) ?? (IsTrace(Verb(c)) ? noTracer : null), readHelp)))
         {
             Skipped = skipped,
         };
@@ -115,7 +119,7 @@ public sealed class ToolCatalog
     /// Tracers this kernel cannot run, with the reason: what Get-BpfFeature -Category Tracer says
     /// (the same answer a pwsh user gets).
     /// </summary>
-    private static (Dictionary<string, string> ByTracer, string? Everyone) UnavailableTracers(PowerShellHost host)
+    public static (Dictionary<string, string> ByTracer, string? Everyone) UnavailableTracers(PowerShellHost host)
     {
         try
         {
@@ -140,7 +144,7 @@ public sealed class ToolCatalog
         _ => "",
     };
 
-    private static ToolDefinition Describe(PowerShellHost host, CommandInfo command, string? unavailable)
+    private static ToolDefinition Describe(PowerShellHost host, CommandInfo command, string? unavailable, bool readHelp)
     {
         var verb = Verb(command);
         bool changesKernel = KernelChangingVerbs.Contains(verb);
@@ -150,7 +154,7 @@ public sealed class ToolCatalog
         var bound = all.Where(p => ToolDefinition.HostParameters.Contains(p.Name) || (changesKernel && DeployPolicy.BoundParameters.Contains(p.Name)))
             .Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var parameters = all.Where(p => !bound.Contains(p.Name)).ToList();
-        var help = ReadHelp(host, command.Name);
+        var help = readHelp ? ReadHelp(host, command.Name) : new ToolDescription.Help(command.Name, new Dictionary<string, string>(), []);
         foreach (var p in parameters)
         {
             p.Description = help.Parameters.GetValueOrDefault(p.Name, "");

@@ -21,6 +21,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
 
     private readonly DeployPolicy policy = new(options);
     private readonly SemaphoreSlim backgroundStarts = new(1, 1);
+    private readonly SharedCalls shared = new();
     private int runningTraces;
 
     /// <summary>Where progress and log records go; <paramref name="Detailed"/> asks for verbose and debug records too.</summary>
@@ -85,6 +86,11 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             // What the bridge itself does (its file opens, its syscalls) is not what an agent asks about.
             bound[ToolDefinition.ExcludeProcessIdParameter] = new[] { Environment.ProcessId };
+        }
+        if (SharedCalls.Applies(tool))
+        {
+            // Progress and log records go to the call that runs; the calls that join it get its answer.
+            return await shared.RunAsync(tool, arguments, () => RunAsync(tool, bound, owner, sink, CancellationToken.None), cancellationToken).ConfigureAwait(false);
         }
         if (!tool.IsTrace)
         {
@@ -188,11 +194,14 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             return ToolErrors.Result(failure, structured);
         }
+        // Serialized once: the text block is the same JSON, and structuredContent is read back from it.
+        var json = structured.ToJsonString(JsonOutput.TextOptions);
+        using var document = JsonDocument.Parse(json);
         return new CallToolResult
         {
-            StructuredContent = JsonSerializer.SerializeToElement(structured),
+            StructuredContent = document.RootElement.Clone(),
             // A trace's own text report (histogram bars, a profile's top stacks) reads better than its JSON.
-            Content = [new TextContentBlock { Text = report ?? structured.ToJsonString(JsonOutput.TextOptions) }],
+            Content = [new TextContentBlock { Text = report ?? json }],
         };
     }
 
@@ -274,13 +283,14 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
             }
         }
 
+        /// <summary>The result object; called once, when the pipeline has ended (the items move into it).</summary>
         public JsonObject ToJson()
         {
             lock (gate)
             {
                 return new JsonObject
                 {
-                    ["items"] = items.DeepClone(),
+                    ["items"] = items,
                     ["count"] = items.Count,
                     ["total"] = Total,
                     ["truncated"] = truncated,

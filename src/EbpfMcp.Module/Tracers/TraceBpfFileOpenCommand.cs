@@ -11,9 +11,13 @@ namespace EbpfMcp.Tracers;
 [Cmdlet(VerbsDiagnostic.Trace, "BpfFileOpen")]
 [OutputType(typeof(BpfFileOpenEvent), typeof(BpfEventGroup))]
 [BpfTracer("file_opens")]
-[BpfHook(1, "tracepoint:syscalls:sys_{enter,exit}_{open,openat,openat2}", "open_enter", "openat_enter", "openat2_enter", "open_exit", "openat_exit", "openat2_exit")]
+// One program at every system call's exit, reading the open's arguments from the saved registers:
+// the cheapest for the traced program (see bpf/file_opens.bpf.c); the syscalls tracepoints after.
+[BpfHook(1, "tp_btf:sys_exit", "opens_exit_btf")]
+[BpfHook(2, "raw_tp:sys_exit", "opens_exit_raw")]
+[BpfHook(3, "tracepoint:syscalls:sys_{enter,exit}_{open,openat,openat2}", "open_enter", "openat_enter", "openat2_enter", "open_exit", "openat_exit", "openat2_exit")]
 // Architectures without the legacy open(2) (arm64) have only openat and openat2.
-[BpfHook(2, "tracepoint:syscalls:sys_{enter,exit}_{openat,openat2}", "openat_enter", "openat2_enter", "openat_exit", "openat2_exit")]
+[BpfHook(4, "tracepoint:syscalls:sys_{enter,exit}_{openat,openat2}", "openat_enter", "openat2_enter", "openat_exit", "openat2_exit")]
 public sealed class TraceBpfFileOpenCommand : BpfEventTraceCmdlet<BpfFileOpenEvent, TraceBpfFileOpenCommand.OpenEvent>
 {
     private static readonly string[] SyscallNames = ["open", "openat", "openat2"];
@@ -42,7 +46,7 @@ public sealed class TraceBpfFileOpenCommand : BpfEventTraceCmdlet<BpfFileOpenEve
 
     private protected override unsafe BpfFileOpenEvent? Decode(OpenEvent r, EventContextDecoder context)
     {
-        var path = CommNames.Decode(new ReadOnlySpan<byte>(r.path, OpenEvent.PathLength));
+        var path = context.Strings.Get(new ReadOnlySpan<byte>(r.path, OpenEvent.PathLength));
         if (pathPattern is not null && !pathPattern.IsMatch(path))
         {
             return null;

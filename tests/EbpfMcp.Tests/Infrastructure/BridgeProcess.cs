@@ -33,7 +33,9 @@ public static class BridgeProcess
         {
             Name = "ebpf-mcp-test",
             Command = Executable,
-            Arguments = ["-t", "stdio", "--module", TestModuleManifest, .. extraArguments],
+            // --warm-start: PowerShell starts at once, as in a long-running server; starting it with the first
+            // call (the default) has a test of its own (BridgeStdioTests).
+            Arguments = ["-t", "stdio", "--warm-start", "--module", TestModuleManifest, .. extraArguments],
             ShutdownTimeout = TimeSpan.FromSeconds(10),
         };
         configure(options);
@@ -118,7 +120,7 @@ public sealed class HttpBridge : IAsyncDisposable
     {
         File.WriteAllText(tokenFile, Token);
         var psi = new ProcessStartInfo(BridgeProcess.Executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in (string[])["-t", "http", "--port", Port.ToString(), "--token-file", tokenFile, "--module", BridgeProcess.TestModuleManifest, .. extraArguments])
+        foreach (var a in (string[])["-t", "http", "--warm-start", "--port", Port.ToString(), "--token-file", tokenFile, "--module", BridgeProcess.TestModuleManifest, .. extraArguments])
         {
             psi.ArgumentList.Add(a);
         }

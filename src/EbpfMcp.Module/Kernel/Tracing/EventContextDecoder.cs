@@ -16,6 +16,9 @@ internal sealed unsafe class EventContextDecoder
 
     public CommNames Names => names;
 
+    /// <summary>Text fields of the tracer's own records that repeat (paths): decoded once each.</summary>
+    public RepeatedStrings Strings { get; } = new();
+
     public DateTimeOffset Time(ulong boottimeNs) => clock.ToWallClock(boottimeNs);
 
     public void Apply(EventContextRecord c, BpfTraceEvent e)

@@ -11,7 +11,12 @@ internal static class OpenFlags
         (0x100000, "__O_SYNC"), (0x200000, "O_PATH"), (0x400000, "__O_TMPFILE"),
     ];
 
-    public static string Describe(ulong flags)
+    // The same few combinations repeat in every trace: each is described once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, string> Described = new();
+
+    public static string Describe(ulong flags) => Described.Count < 4096 ? Described.GetOrAdd(flags, Compose) : Compose(flags);
+
+    private static string Compose(ulong flags)
     {
         var names = new List<string>
         {

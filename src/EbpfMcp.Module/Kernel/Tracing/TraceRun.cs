@@ -84,8 +84,12 @@ internal sealed class EventTraceRun<TRecord> : TraceRun where TRecord : unmanage
     /// <summary>One record as an event without its context (the run fills that in); null drops the record.</summary>
     public delegate BpfTraceEvent? Decoder(TRecord record, EventContextDecoder context);
 
-    /// <summary>Events decoded but not yet taken; beyond it they are dropped (and counted).</summary>
-    public const int QueueLimit = 262_144;
+    /// <summary>
+    /// Events decoded but not yet taken; beyond it they are dropped (and counted). A storm outruns a
+    /// pipeline that does anything with each event: a million events in a second are held here (a
+    /// few hundred bytes each while they wait) rather than lost.
+    /// </summary>
+    public const int QueueLimit = 1 << 20;
 
     private const int BatchLimit = 4096;
     private readonly RingBufferReader reader;

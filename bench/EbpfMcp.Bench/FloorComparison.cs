@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelContextProtocol.Client;
+
+namespace EbpfMcp.Bench;
+
+/// <summary>
+/// The bridge under load against its floor: a minimal server on the same MCP C# SDK and transport
+/// settings (bench/FloorServer) that answers the same tool names with what the bridge answered,
+/// fixed, with no PowerShell behind it. Both are driven by the same load generator, alternately, in
+/// the same run: what the bridge costs beyond the SDK is the difference.
+/// </summary>
+public static class FloorComparison
+{
+    /// <summary>Read calls of the mix, with the arguments a client would send.</summary>
+    private static readonly (string Tool, Dictionary<string, object?> Arguments)[] Mix =
+    [
+        ("Get-BpfHook", new()),
+        ("Get-BpfKernelInfo", new()),
+        ("Get-BpfMap", new()),
+        ("Get-BpfHook", new()),
+        ("Get-BpfTrace", new()),
+    ];
+
+    public static async Task MeasureAsync(BenchEnvironment env, HttpBridgeProcess bridge, ResultTable table, int clients, int callsPerClient)
+    {
+        // The floor answers what the bridge answered: same payload sizes on the wire.
+        await using var probe = await bridge.ConnectAsync();
+        var answers = new JsonObject();
+        foreach (var (tool, arguments) in Mix.DistinctBy(m => m.Tool))
+        {
+            var result = await probe.CallToolAsync(tool, arguments);
+            answers[tool] = JsonSerializer.SerializeToNode(result);
+        }
+        var answersFile = Path.GetTempFileName();
+        File.WriteAllText(answersFile, answers.ToJsonString());
+        int port = FreePort();
+        using var floor = Run.Background("dotnet", env.FloorServer, port.ToString(), answersFile);
+        floor.WaitForOutput("floor listening", TimeSpan.FromSeconds(30));
+        Func<Task<McpClient>> floorClient = () => McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = new Uri($"http://127.0.0.1:{port}/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+        }), new McpClientOptions { ProtocolVersion = "2025-11-25" });
+
+        // Warm both, then alternate: floor, bridge, floor, bridge.
+        await Load.RunAsync(floorClient, 4, 50, Mix);
+        await Load.RunAsync(bridge.ConnectAsync, 4, 50, Mix);
+        var floors = new List<Load.Result>();
+        var bridges = new List<Load.Result>();
+        for (int round = 0; round < 2; round++)
+        {
+            floors.Add(await Load.RunAsync(floorClient, clients, callsPerClient, Mix));
+            bridges.Add(await Load.RunAsync(bridge.ConnectAsync, clients, callsPerClient, Mix));
+        }
+        File.Delete(answersFile);
+        double Mean(List<Load.Result> runs, Func<Load.Result, double> f) => runs.Average(f);
+        string name = $"load: {clients} clients × {callsPerClient} read calls";
+        double throughput = Mean(bridges, r => r.CallsPerSecond), floorThroughput = Mean(floors, r => r.CallsPerSecond);
+        double p99 = Mean(bridges, r => r.P99), floorP99 = Mean(floors, r => r.P99);
+        table.Add($"{name}, throughput", throughput, "calls/s", floorThroughput, "SDK floor server", "≥ 0.9× floor", throughput >= 0.9 * floorThroughput);
+        table.Add($"{name}, p99", p99, "ms", floorP99, "SDK floor server", "≤ 1.25× floor (ratio ≥ 0.8×)", p99 <= 1.25 * floorP99);
+        table.Add($"{name}, p50", Mean(bridges, r => r.P50), "ms", Mean(floors, r => r.P50), "SDK floor server");
+        int failed = bridges.Sum(r => r.Failed);
+        table.Add($"{name}, failed calls", failed, "calls", target: "0", pass: failed == 0);
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
