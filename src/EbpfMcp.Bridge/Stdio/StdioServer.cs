@@ -26,6 +26,7 @@ public static class StdioServer
         }
         finally
         {
+            setup.Resources?.Forget(server);
             var removed = engine.IfReady?.Installations.RemoveAll(McpToolHandlers.StdioOwner) ?? 0;
             if (removed > 0)
             {
