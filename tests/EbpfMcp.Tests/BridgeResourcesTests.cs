@@ -185,4 +185,35 @@ public sealed class BridgeResourcesTests
         var kernel = await ReadAsync(client, "ebpf://kernel");
         Assert.Equal(KernelPrerequisites.Run("uname", "-r").Trim(), kernel.GetProperty("items")[0].GetProperty("KernelRelease").GetString());
     }
+
+    [Fact]
+    public async Task TheTypeScriptClientListsReadsAndHearsOfAProgramItLoadsAndRemoves()
+    {
+        KernelPrerequisites.Require();
+        var before = KernelPrograms.Ids();
+        await using var bridge = await HttpBridge.StartAsync("--allow-deploy");
+        var summary = BridgeTypeScriptClientTests.RunClientScript("resources.mjs", bridge.Endpoint.ToString(), bridge.Token, TestObjects.Counter);
+
+        Assert.True(summary.GetProperty("capabilities").GetProperty("subscribe").GetBoolean());
+        Assert.Equal(["ebpf://hooks", "ebpf://kernel", "ebpf://maps"], summary.GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("uri").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(summary.GetProperty("resources").EnumerateArray(), r => Assert.Equal("application/json", r.GetProperty("mimeType").GetString()));
+        Assert.Equal(["ebpf://maps/{id}", "ebpf://traces/{traceId}"], summary.GetProperty("templates").EnumerateArray().Select(t => t.GetString()).Order(StringComparer.Ordinal));
+        var kernel = summary.GetProperty("kernel");
+        Assert.Equal("application/json", kernel.GetProperty("mimeType").GetString());
+        Assert.Equal(KernelPrerequisites.Run("uname", "-r").Trim(), kernel.GetProperty("data").GetProperty("items")[0].GetProperty("KernelRelease").GetString());
+        Assert.Equal((int)McpErrorCode.ResourceNotFound, summary.GetProperty("notFound").GetProperty("code").GetInt32());
+        Assert.Contains("No BPF map with id 4000000000", summary.GetProperty("notFound").GetProperty("message").GetString());
+
+        // The program the client loaded, and then removed, each made ebpf://hooks notify.
+        Assert.True(summary.GetProperty("loaded").GetProperty("notified").GetBoolean(), summary.ToString());
+        Assert.True(summary.GetProperty("removed").GetProperty("notified").GetBoolean(), summary.ToString());
+        Assert.All(summary.GetProperty("updates").EnumerateArray(), u => Assert.Equal("ebpf://hooks", u.GetProperty("uri").GetString()));
+        var times = summary.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("at").GetInt64()).ToArray();
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First > 800, $"notifications at {pair.First} and {pair.Second} ms less than a second apart"));
+        // Its map read through the template: the program was never attached, so it counted nothing.
+        var map = summary.GetProperty("map");
+        Assert.StartsWith("ebpf://maps/", map.GetProperty("uri").GetString());
+        Assert.Equal(0, map.GetProperty("data").GetProperty("count").GetInt32());
+        KernelPrograms.AssertReturnsTo(before);
+    }
 }
