@@ -216,4 +216,35 @@ public sealed class BridgeResourcesTests
         Assert.Equal(0, map.GetProperty("data").GetProperty("count").GetInt32());
         KernelPrograms.AssertReturnsTo(before);
     }
+
+    [Fact]
+    public async Task TheBridgeLooksAtTheKernelOnlyWhileSomeoneSubscribes()
+    {
+        KernelPrerequisites.Require();
+        const uint MapGetNextId = 12; // bpf(BPF_MAP_GET_NEXT_ID): how Get-BpfMap walks the maps
+        var marker = Path.Combine(Path.GetTempPath(), $"ebpf-mcp-res-{Guid.NewGuid():N}.log");
+        using var watch = new BpfCallWatch();
+        try
+        {
+            await using var client = await BridgeProcess.StdioClientAsync("--audit-log", marker);
+            await client.CallToolAsync("Get-BpfTestEcho", new Dictionary<string, object?> { ["Text"] = "up" }); // the engine is up
+            var pid = BridgeProcess.PidOf(marker);
+            await Task.Delay(2000);
+            Assert.Equal(0UL, watch.Count(pid, MapGetNextId)); // nobody subscribes: nothing is looked at
+
+            await client.SubscribeToResourceAsync("ebpf://maps");
+            await Task.Delay(3500);
+            Assert.True(watch.Count(pid, MapGetNextId) > 0, "no look at the maps while subscribed");
+
+            await client.UnsubscribeFromResourceAsync("ebpf://maps");
+            await Task.Delay(1500); // a look under way ends
+            var after = watch.Count(pid, MapGetNextId);
+            await Task.Delay(3000);
+            Assert.Equal(after, watch.Count(pid, MapGetNextId));
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
 }

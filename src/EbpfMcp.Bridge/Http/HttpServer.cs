@@ -52,6 +52,7 @@ public static class HttpServer
                 {
                     var owner = McpToolHandlers.OwnerOf(server);
                     sessions.Started();
+                    setup.Resources?.Open(server);
                     try
                     {
                         await server.RunAsync(sessionEnded);

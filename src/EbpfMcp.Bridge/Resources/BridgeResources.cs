@@ -75,6 +75,9 @@ public sealed partial class BridgeResources
         };
     }
 
+    /// <summary>A session began (its own server, which notifications go through).</summary>
+    public void Open(McpServer server) => subscriptions.Open(server);
+
     /// <summary>A session ended: its subscriptions end too.</summary>
     public void Forget(McpServer server) => subscriptions.Forget(server);
 

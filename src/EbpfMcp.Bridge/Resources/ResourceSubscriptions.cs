@@ -1,4 +1,3 @@
-using System.Management.Automation;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -7,10 +6,10 @@ namespace EbpfMcp.Bridge.Resources;
 
 /// <summary>
 /// resources/subscribe and resources/unsubscribe, and the watch behind them: while anyone
-/// subscribes, the subscribed resources are looked at once per <see cref="Interval"/> (a cheap
-/// fingerprint: the loaded program ids, the map ids, a trace's event count and state), and each
-/// subscription whose resource changed gets one notifications/resources/updated. So a session
-/// hears about a resource at most once per interval, and nothing is polled when nobody listens.
+/// subscribes, the subscribed resources are looked at once per interval (a cheap fingerprint: the
+/// loaded program ids, the map ids, a trace's event count and state), and each subscription whose
+/// resource changed gets one notifications/resources/updated. So a session hears about a resource
+/// at most once per interval, and nothing is looked at when nobody listens.
 /// </summary>
 public sealed class ResourceSubscriptions(BridgeEngine engine, TimeSpan interval)
 {
@@ -21,39 +20,38 @@ public sealed class ResourceSubscriptions(BridgeEngine engine, TimeSpan interval
     /// </summary>
     public sealed record Watch(string Uri, Func<PowerShellHost, string?> Fingerprint, string Missing = "");
 
-    private sealed record Subscription(McpServer Server, Watch Watch)
+    private sealed record Subscription(string Session, Watch Watch)
     {
         public string? Seen { get; set; }
     }
 
-    private readonly Dictionary<(McpServer, string), Subscription> subscriptions = [];
+    // Keyed by session (McpToolHandlers.OwnerOf), not by McpServer: a request's server is a
+    // per-request wrapper that answers over that request's own stream.
+    private readonly Dictionary<(string Session, string Uri), Subscription> subscriptions = [];
+    private readonly Dictionary<string, McpServer> sessions = [];
     private readonly object gate = new();
     private Task? polling;
 
-    public TimeSpan Interval => interval;
-
-    /// <summary>How many subscriptions are open (all sessions).</summary>
-    public int Count
+    /// <summary>A session began: notifications for it go through its own server (on HTTP, its standalone stream).</summary>
+    public void Open(McpServer server)
     {
-        get
+        lock (gate)
         {
-            lock (gate)
-            {
-                return subscriptions.Count;
-            }
+            sessions[McpToolHandlers.OwnerOf(server)] = server;
         }
     }
 
     /// <summary>Adds (or renews) a session's subscription; its first fingerprint is taken now, so only later changes notify.</summary>
-    /// <exception cref="McpProtocolException">The resource is gone already (a trace that does not exist).</exception>
+    /// <exception cref="McpProtocolException">The resource does not exist (a trace id no trace has).</exception>
     public async Task AddAsync(McpServer server, Watch watch, CancellationToken cancellationToken)
     {
         var parts = await engine.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         var seen = await Task.Run(() => watch.Fingerprint(parts.Host), cancellationToken).ConfigureAwait(false)
             ?? throw ResourceCall.NotFoundError(server, watch.Missing);
+        var session = McpToolHandlers.OwnerOf(server);
         lock (gate)
         {
-            subscriptions[(server, watch.Uri)] = new Subscription(server, watch) { Seen = seen };
+            subscriptions[(session, watch.Uri)] = new Subscription(session, watch) { Seen = seen };
             polling ??= Task.Run(PollAsync, CancellationToken.None);
         }
     }
@@ -62,16 +60,19 @@ public sealed class ResourceSubscriptions(BridgeEngine engine, TimeSpan interval
     {
         lock (gate)
         {
-            subscriptions.Remove((server, uri));
+            subscriptions.Remove((McpToolHandlers.OwnerOf(server), uri));
         }
     }
 
     /// <summary>A session ended: its subscriptions go with it.</summary>
-    public void Forget(McpServer server)
+    public void Forget(McpServer server) => Forget(McpToolHandlers.OwnerOf(server));
+
+    private void Forget(string session)
     {
         lock (gate)
         {
-            foreach (var key in subscriptions.Keys.Where(k => k.Item1 == server).ToList())
+            sessions.Remove(session);
+            foreach (var key in subscriptions.Keys.Where(k => k.Session == session).ToList())
             {
                 subscriptions.Remove(key);
             }
@@ -107,8 +108,10 @@ public sealed class ResourceSubscriptions(BridgeEngine engine, TimeSpan interval
                 {
                     now = watched.First().Watch.Fingerprint(host) ?? "gone";
                 }
-                catch (Exception e) when (e is InvalidOperationException or RuntimeException)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
+                    // Whatever a look fails with, this loop (the only one) goes on; a resource that
+                    // cannot be read has changed, as far as its subscribers can tell.
                     now = "unreadable: " + e.Message;
                 }
                 foreach (var subscription in watched.Where(s => s.Seen != now))
@@ -122,15 +125,25 @@ public sealed class ResourceSubscriptions(BridgeEngine engine, TimeSpan interval
 
     private async Task NotifyAsync(Subscription subscription)
     {
+        McpServer? server;
+        lock (gate)
+        {
+            server = sessions.GetValueOrDefault(subscription.Session);
+        }
+        if (server is null)
+        {
+            Forget(subscription.Session); // ended, and its transport did not say so
+            return;
+        }
         try
         {
-            await subscription.Server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
+            await server.SendNotificationAsync(NotificationMethods.ResourceUpdatedNotification,
                 new ResourceUpdatedNotificationParams { Uri = subscription.Watch.Uri }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The session went away without saying so: it hears nothing more.
-            Forget(subscription.Server);
+            Forget(subscription.Session);
         }
     }
 }

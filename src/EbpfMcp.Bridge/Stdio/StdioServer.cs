@@ -17,6 +17,7 @@ public static class StdioServer
         var serverOptions = new ModelContextProtocol.Server.McpServerOptions();
         setup.Configure(serverOptions);
         await using var server = ModelContextProtocol.Server.McpServer.Create(transport, serverOptions, logging);
+        setup.Resources?.Open(server);
         try
         {
             await server.RunAsync(stopping.Token).ConfigureAwait(false);
