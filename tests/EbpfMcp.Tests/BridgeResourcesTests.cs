@@ -122,7 +122,7 @@ public sealed class BridgeResourcesTests
     }
 
     [Fact]
-    public async Task TraceSubscriptionNotifiesOfNewEventsAtMostOnceASecond()
+    public async Task TraceSubscriptionNotifiesOfNewEventsAtMostOnceASecondAndOfItsEnd()
     {
         KernelPrerequisites.Require();
         var before = KernelPrograms.Ids();
@@ -156,9 +156,18 @@ public sealed class BridgeResourcesTests
                 Assert.Equal(opens, results.GetProperty("events").GetInt64());
                 Assert.Equal(opens, results.GetProperty("count").GetInt32());
                 Assert.Equal(opens, (await ReadAsync(client, uri)).GetProperty("count").GetInt32());
+
+                // The trace's end is news too.
+                var heard = times.Count;
+                var stopped = await client.CallToolAsync("Stop-BpfTrace", new Dictionary<string, object?> { ["TraceId"] = traceId });
+                Assert.NotEqual(true, stopped.IsError);
+                var waited = Stopwatch.StartNew();
+                while (times.Count == heard && waited.Elapsed < TimeSpan.FromSeconds(5))
+                {
+                    await Task.Delay(100);
+                }
+                Assert.True(times.Count > heard, "no notification for the trace's end");
             }
-            var stopped = await client.CallToolAsync("Stop-BpfTrace", new Dictionary<string, object?> { ["TraceId"] = traceId });
-            Assert.NotEqual(true, stopped.IsError);
         }
         finally
         {
