@@ -24,10 +24,13 @@ public sealed partial class BridgeResources
     private readonly IReadOnlyList<CommandResource> resources;
     private readonly ResourceSubscriptions subscriptions;
 
-    public BridgeResources(BridgeEngine engine, TimeSpan? pollInterval = null)
+    /// <summary>How often subscribed resources are looked at: the most notifications a session gets per resource.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    public BridgeResources(BridgeEngine engine)
     {
         var reader = new ResourceReader(engine);
-        subscriptions = new ResourceSubscriptions(engine, pollInterval ?? TimeSpan.FromSeconds(1));
+        subscriptions = new ResourceSubscriptions(engine, PollInterval);
         resources =
         [
             new(Kernel, "kernel", "This kernel: release, BTF, which program and map types and helpers it allows (as the Get-BpfKernelInfo tool).",
@@ -43,13 +46,13 @@ public sealed partial class BridgeResources
             new(TraceTemplate, "trace", "A background trace's results so far, kept for later reads, with its totals (as Receive-BpfTrace with TraceId and Keep). Subscribe to hear of new results (at most once a second) and of its end.",
                 id => TraceIdShape().IsMatch(id)
                     ? ResourceCall.Of("Receive-BpfTrace", new { TraceId = id, Keep = true })
-                    : ResourceCall.NotFound($"Resource not found: '{id}' is not a trace id (Get-BpfTrace lists them)."), reader),
+                    : ResourceCall.NotFound(NotATraceId(id)), reader),
         ];
     }
 
-    /// <summary>Open subscriptions, all sessions together.</summary>
-    public ResourceSubscriptions Subscriptions => subscriptions;
+    private static string NotATraceId(string id) => $"Resource not found: '{id}' is not a trace id (Get-BpfTrace lists them).";
 
+    /// <summary>A trace id as the module makes them (URL-safe base64), never a wildcard pattern.</summary>
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex TraceIdShape();
 
@@ -97,7 +100,7 @@ public sealed partial class BridgeResources
             var traceId = Uri.UnescapeDataString(uri[TracePrefix.Length..]);
             if (!TraceIdShape().IsMatch(traceId))
             {
-                throw ResourceCall.NotFoundError(server, $"Resource not found: '{traceId}' is not a trace id (Get-BpfTrace lists them).");
+                throw ResourceCall.NotFoundError(server, NotATraceId(traceId));
             }
             return new(uri, host => TraceState(host, traceId), $"Resource not found: no background trace has id '{traceId}' (Get-BpfTrace lists them).");
         }
