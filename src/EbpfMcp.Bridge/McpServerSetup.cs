@@ -3,9 +3,12 @@ using ModelContextProtocol.Server;
 
 namespace EbpfMcp.Bridge;
 
-/// <summary>What both transports' MCP servers are made of: who the server is, its tools and its prompts.</summary>
-public sealed class McpServerSetup(McpToolHandlers tools, IReadOnlyList<McpServerPrompt> prompts)
+/// <summary>What both transports' MCP servers are made of: who the server is, its tools, its prompts and its resources.</summary>
+public sealed class McpServerSetup(McpToolHandlers tools, IReadOnlyList<McpServerPrompt> prompts, Resources.BridgeResources? resources = null)
 {
+    /// <summary>The resources and their subscriptions (a session's end ends its subscriptions).</summary>
+    public Resources.BridgeResources? Resources => resources;
+
     public static string Version => typeof(McpServerSetup).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>What the arguments several tools share mean, said once instead of in every tool.</summary>
@@ -54,6 +57,7 @@ public sealed class McpServerSetup(McpToolHandlers tools, IReadOnlyList<McpServe
         }
         collections.Add(options.ToolCollection);
         options.Handlers.CallToolHandler = tools.CallUnlistedAsync;
+        resources?.Configure(options);
         if (prompts.Count > 0)
         {
             options.PromptCollection = [];

@@ -89,7 +89,7 @@ static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancell
         }
     }
     var tools = new McpToolHandlers(listing, engine, options, audit);
-    var setup = new McpServerSetup(tools, InvestigationPrompts.For(listing));
+    var setup = new McpServerSetup(tools, InvestigationPrompts.For(listing), new EbpfMcp.Bridge.Resources.BridgeResources(engine));
     _ = engine.Up.ContinueWith(ready =>
     {
         if (ready.IsCompletedSuccessfully)

@@ -107,7 +107,7 @@ public sealed class BridgeTypeScriptClientTests
         Assert.Contains("AsJob", tooLong.GetProperty("message").GetString());
     }
 
-    private static JsonElement RunClientScript(string script, params string[] args)
+    internal static JsonElement RunClientScript(string script, params string[] args)
     {
         var run = KernelPrerequisites.RunWithExit("node", [Path.Combine(ClientDirectory, script), .. args]);
         Assert.True(run.ExitCode == 0, $"node {script} failed ({run.ExitCode}): {run.Error}");

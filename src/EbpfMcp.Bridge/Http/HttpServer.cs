@@ -52,6 +52,7 @@ public static class HttpServer
                 {
                     var owner = McpToolHandlers.OwnerOf(server);
                     sessions.Started();
+                    setup.Resources?.Open(server);
                     try
                     {
                         await server.RunAsync(sessionEnded);
@@ -59,6 +60,7 @@ public static class HttpServer
                     finally
                     {
                         sessions.Ended();
+                        setup.Resources?.Forget(server);
                         // A session that ran no command before the engine was up installed nothing.
                         var removed = engine.IfReady?.Installations.RemoveAll(owner) ?? 0;
                         if (removed > 0)

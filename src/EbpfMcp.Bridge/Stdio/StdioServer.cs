@@ -17,6 +17,7 @@ public static class StdioServer
         var serverOptions = new ModelContextProtocol.Server.McpServerOptions();
         setup.Configure(serverOptions);
         await using var server = ModelContextProtocol.Server.McpServer.Create(transport, serverOptions, logging);
+        setup.Resources?.Open(server);
         try
         {
             await server.RunAsync(stopping.Token).ConfigureAwait(false);
@@ -26,6 +27,7 @@ public static class StdioServer
         }
         finally
         {
+            setup.Resources?.Forget(server);
             var removed = engine.IfReady?.Installations.RemoveAll(McpToolHandlers.StdioOwner) ?? 0;
             if (removed > 0)
             {
