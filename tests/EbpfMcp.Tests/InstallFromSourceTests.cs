@@ -1,0 +1,218 @@
+using System.Management.Automation;
+using EbpfMcp.Kernel.Compiling;
+using EbpfMcp.Model;
+using EbpfMcp.Native;
+using EbpfMcp.Tests.Infrastructure;
+
+namespace EbpfMcp.Tests;
+
+/// <summary>
+/// Issue #19 item 1, as a pwsh user meets it: Install-BpfProgram -Path x.bpf.c compiles with the
+/// clang on PATH (the module's headers only, its own headers copied from beside it), loads what it
+/// compiled into the real kernel, caches it, and reports compiler errors as structured diagnostics
+/// about the source alone; include tricks are refused before any compiler runs.
+/// </summary>
+public sealed class InstallFromSourceTests : IDisposable
+{
+    private readonly string scratch = Directory.CreateTempSubdirectory("ebpf-mcp-compile-").FullName;
+    private readonly HashSet<uint> before;
+
+    public InstallFromSourceTests()
+    {
+        KernelPrerequisites.Require();
+        before = KernelPrograms.Ids();
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(scratch, recursive: true);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    private static Dictionary<string, object?> Vars(params (string, object?)[] pairs) => pairs.ToDictionary(p => p.Item1, p => p.Item2);
+
+    private static string Id(ErrorRecord e) => e.FullyQualifiedErrorId.Split(',')[0];
+
+    /// <summary>
+    /// Counts getpgid(TARGET) calls, WEIGHT per call, in a one-slot array. TARGET and WEIGHT come
+    /// from the source's own headers (one nested), so the test knows what a working object counts.
+    /// </summary>
+    public static string WeightedCounter(string directory, int target, int weight)
+    {
+        Directory.CreateDirectory(Path.Combine(directory, "sub"));
+        File.WriteAllText(Path.Combine(directory, "sub", "weight.h"), $"#include \"target.h\"\n#define WEIGHT {weight}\n");
+        File.WriteAllText(Path.Combine(directory, "sub", "target.h"), $"#define TARGET {target}\n");
+        var source = Path.Combine(directory, "weighted.bpf.c");
+        File.WriteAllText(source, """
+            // SPDX-License-Identifier: GPL-2.0
+            #include "vmlinux.h"
+            #include <bpf/bpf_helpers.h>
+            #include "sub/weight.h"
+
+            struct {
+            	__uint(type, BPF_MAP_TYPE_ARRAY);
+            	__uint(max_entries, 1);
+            	__type(key, __u32);
+            	__type(value, __u64);
+            } weighted_calls SEC(".maps");
+
+            SEC("tracepoint/syscalls/sys_enter_getpgid")
+            int count_weighted(struct trace_event_raw_sys_enter *ctx)
+            {
+            	__u32 key = 0;
+            	__u64 *value;
+
+            	if (ctx->args[0] != TARGET)
+            		return 0;
+            	value = bpf_map_lookup_elem(&weighted_calls, &key);
+            	if (value)
+            		__sync_fetch_and_add(value, WEIGHT);
+            	return 0;
+            }
+
+            char LICENSE[] SEC("license") = "GPL";
+            """);
+        return source;
+    }
+
+    [Fact]
+    public void ACSourceWithItsOwnHeadersCompilesLoadsCountsAndIsCached()
+    {
+        var source = WeightedCounter(scratch, Getpgid.UniqueArgument(), 3);
+        int target = int.Parse(File.ReadAllText(Path.Combine(scratch, "sub", "target.h")).Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+        using var ps = new PowerShellSession();
+        var p = Vars(("p", source), ("d", scratch));
+
+        var first = ps.Ok("Install-BpfProgram -Path $p -AllowedSource $d -Attach -Verbose 4>&1", p);
+        var installation = (BpfInstallation)first.Single(o => o.BaseObject is BpfInstallation).BaseObject;
+        Assert.Contains(first, o => o.BaseObject is VerboseRecord v && v.Message.StartsWith($"Compiled '{source}' with ", StringComparison.Ordinal));
+        Assert.Equal(source, installation.Source);
+        var program = Assert.Single(installation.Programs);
+        Assert.Equal("count_weighted", program.Name);
+        Assert.Contains(KernelPrograms.List(), k => k.Id == program.Id);
+
+        // What the kernel counts is what the compiled code says: WEIGHT (3) per call with TARGET.
+        Getpgid.Call(target, 4);
+        Getpgid.Call(target + 1, 5);
+        var map = installation.Maps.Single(m => m.Name == "weighted_calls");
+        Assert.Equal(12UL, Convert.ToUInt64(ps.Ok("(Get-BpfMap -Id $id -Dump).Value", Vars(("id", map.Id))).Single().BaseObject, System.Globalization.CultureInfo.InvariantCulture));
+
+        // The same inputs again: the object comes from the cache, and loads as a second installation.
+        var second = ps.Ok("Install-BpfProgram -Path $p -AllowedSource $d -Verbose 4>&1", p);
+        Assert.Contains(second, o => o.BaseObject is VerboseRecord v && v.Message.StartsWith("Using the object compiled earlier", StringComparison.Ordinal));
+        var again = (BpfInstallation)second.Single(o => o.BaseObject is BpfInstallation).BaseObject;
+        Assert.Equal(installation.Sha256, again.Sha256);
+
+        // A changed header is a different input: compiled again.
+        File.WriteAllText(Path.Combine(scratch, "sub", "weight.h"), "#include \"target.h\"\n#define WEIGHT 5\n");
+        var third = ps.Ok("Install-BpfProgram -Path $p -AllowedSource $d -Verbose 4>&1", p);
+        Assert.Contains(third, o => o.BaseObject is VerboseRecord v && v.Message.StartsWith("Compiled ", StringComparison.Ordinal));
+        var changed = (BpfInstallation)third.Single(o => o.BaseObject is BpfInstallation).BaseObject;
+        Assert.NotEqual(installation.Sha256, changed.Sha256);
+
+        ps.Ok("Uninstall-BpfProgram -Id $i", Vars(("i", new[] { installation.Id, again.Id, changed.Id })));
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
+    public void ABrokenSourceGivesCompilationFailedWithTheSourcesLinesOnly()
+    {
+        var secret = "SECRET-" + Guid.NewGuid().ToString("N");
+        File.WriteAllText(Path.Combine(scratch, "broken.h"), $"int {secret} = not_declared_in_header;\n");
+        var source = Path.Combine(scratch, "broken.bpf.c");
+        File.WriteAllText(source, """
+            #include "vmlinux.h"
+            #include "broken.h"
+
+            int first(void) { return missing_one; }
+            int second(void)
+            {
+            	return 1 +;
+            }
+            """);
+        using var ps = new PowerShellSession();
+        var error = ps.Fails("Install-BpfProgram -Path $p", Vars(("p", source)));
+        Assert.Equal("CompilationFailed", Id(error));
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+        Assert.Equal(source, error.TargetObject);
+        var diagnostics = ((BpfCompilationException)error.Exception).Diagnostics;
+        // Only the source's own errors, at their lines and columns; the header's error is not reported.
+        Assert.Equal([(4, 26, "error"), (7, 12, "error")], diagnostics.Select(d => (d.Line, d.Column, d.Severity)));
+        Assert.All(diagnostics, d => Assert.Equal("broken.bpf.c", d.File));
+        Assert.Contains("missing_one", diagnostics[0].Message);
+        Assert.DoesNotContain(secret, string.Join("\n", diagnostics) + error.Exception.Message);
+        Assert.Contains("line 4, column 26", error.Exception.Message);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    public static TheoryData<string> IncludeAttacks => new()
+    {
+        "#include \"/etc/shadow\"",
+        "#include </etc/shadow>",
+        "#include \"../outside/secret.h\"",
+        "#include <bpf/../../../../etc/shadow>",
+        "  #  include_next \"/etc/shadow\"",
+        "%:include \"/etc/shadow\"",
+        "#inc\\\nlude \"/etc/shadow\"",
+        "#/* comment */include \"/etc/shadow\"",
+        "#define F \"/etc/shadow\"\n#include F",
+        "#if __has_include(\"/etc/shadow\")\n#endif",
+        "#embed \"/etc/shadow\"",
+        "#import \"./x.h\"",
+    };
+
+    [Theory]
+    [MemberData(nameof(IncludeAttacks))]
+    public void IncludesThatCouldReachOutsideAreRefusedBeforeCompiling(string directive)
+    {
+        var source = Path.Combine(scratch, "attack.bpf.c");
+        File.WriteAllText(source, "#include \"vmlinux.h\"\n" + directive + "\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n");
+        using var ps = new PowerShellSession();
+        var error = ps.Fails("Install-BpfProgram -Path $p", Vars(("p", source)));
+        Assert.Equal("PolicyDenied", Id(error));
+        Assert.Contains("nothing was compiled", error.Exception.Message);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
+    public void OwnHeadersMustLieInTheAllowedSourcesAndComments()
+    {
+        var allowed = Directory.CreateDirectory(Path.Combine(scratch, "allowed")).FullName;
+        var outside = Path.Combine(scratch, "secret.h");
+        File.WriteAllText(outside, "#define SECRET 1\n");
+        File.CreateSymbolicLink(Path.Combine(allowed, "linked.h"), outside);
+        var source = Path.Combine(allowed, "linked.bpf.c");
+        // A directive inside a comment or a string is not one: only the real include is followed.
+        File.WriteAllText(source, "#include \"vmlinux.h\"\n/* #include \"/etc/shadow\" */\nconst char *s = \"#include </etc/passwd>\";\n#include \"linked.h\"\n");
+        using var ps = new PowerShellSession();
+        var error = ps.Fails("Install-BpfProgram -Path $p -AllowedSource $d", Vars(("p", source), ("d", allowed)));
+        Assert.Equal("PolicyDenied", Id(error));
+        Assert.Contains($"really '{outside}'", error.Exception.Message);
+
+        Assert.Equal("PolicyDenied", Id(ps.Fails("Install-BpfProgram -Path $p -NoCompile", Vars(("p", source)))));
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
+    public void WithoutClangOnPathTheErrorSaysWhatToInstall()
+    {
+        var source = WeightedCounter(scratch, 1, 1);
+        var path = Environment.GetEnvironmentVariable("PATH");
+        try
+        {
+            // Tests run one at a time (xunit.runner.json), so no other test sees this PATH.
+            Environment.SetEnvironmentVariable("PATH", scratch + ":/nonexistent");
+            using var ps = new PowerShellSession();
+            var error = ps.Fails("Install-BpfProgram -Path $p", Vars(("p", source)));
+            Assert.Equal("CompilerNotFound", Id(error));
+            Assert.Equal(ErrorCategory.NotInstalled, error.CategoryInfo.Category);
+            Assert.Contains("apt-get install clang", error.Exception.Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+        }
+        Assert.Equal("CompilerNotFound", Assert.Throws<BpfException>(() => ClangCompiler.Find("relative/bin:/nonexistent")).ErrorId);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+}
