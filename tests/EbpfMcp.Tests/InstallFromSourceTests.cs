@@ -194,6 +194,25 @@ public sealed class InstallFromSourceTests : IDisposable
     }
 
     [Fact]
+    public void ADownloadedSourceCompilesWithTheModuleHeadersOnly()
+    {
+        using var server = new TestWebServer(tls: false);
+        var counter = File.ReadAllBytes(Path.Combine(TestObjects.RepoRoot, "examples", "counter.bpf.c"));
+        server.Serve("/counter.bpf.c", counter);
+        // A download has no directory beside it: its own "quoted" headers are not found.
+        server.Serve("/local.bpf.c", System.Text.Encoding.ASCII.GetBytes("#include \"vmlinux.h\"\n#include \"local.h\"\n"));
+        using var ps = new PowerShellSession();
+        var installation = (BpfInstallation)ps.Ok("Install-BpfProgram -Uri $u -AllowHttp", Vars(("u", server.BaseUrl + "/counter.bpf.c"))).Single().BaseObject;
+        Assert.Equal("count_syscalls", Assert.Single(installation.Programs).Name);
+        ps.Ok("Uninstall-BpfProgram -Id $i", Vars(("i", installation.Id)));
+
+        var error = ps.Fails("Install-BpfProgram -Uri $u -AllowHttp", Vars(("u", server.BaseUrl + "/local.bpf.c")));
+        Assert.Equal("CompilationFailed", Id(error));
+        Assert.Equal(2, Assert.Single(((BpfCompilationException)error.Exception).Diagnostics).Line);
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
     public void WithoutClangOnPathTheErrorSaysWhatToInstall()
     {
         var source = WeightedCounter(scratch, 1, 1);
