@@ -12,27 +12,8 @@ namespace EbpfMcp.Tests;
 /// compiled into the real kernel, caches it, and reports compiler errors as structured diagnostics
 /// about the source alone; include tricks are refused before any compiler runs.
 /// </summary>
-public sealed class InstallFromSourceTests : IDisposable
+public sealed class InstallFromSourceTests() : KernelScratchTest("ebpf-mcp-compile-")
 {
-    private readonly string scratch = Directory.CreateTempSubdirectory("ebpf-mcp-compile-").FullName;
-    private readonly HashSet<uint> before;
-
-    public InstallFromSourceTests()
-    {
-        KernelPrerequisites.Require();
-        before = KernelPrograms.Ids();
-    }
-
-    public void Dispose()
-    {
-        Directory.Delete(scratch, recursive: true);
-        KernelPrograms.AssertReturnsTo(before);
-    }
-
-    private static Dictionary<string, object?> Vars(params (string, object?)[] pairs) => pairs.ToDictionary(p => p.Item1, p => p.Item2);
-
-    private static string Id(ErrorRecord e) => e.FullyQualifiedErrorId.Split(',')[0];
-
     /// <summary>
     /// Counts getpgid(TARGET) calls, WEIGHT per call, in a one-slot array. TARGET and WEIGHT come
     /// from the source's own headers (one nested), so the test knows what a working object counts.
@@ -78,10 +59,10 @@ public sealed class InstallFromSourceTests : IDisposable
     [Fact]
     public void ACSourceWithItsOwnHeadersCompilesLoadsCountsAndIsCached()
     {
-        var source = WeightedCounter(scratch, Getpgid.UniqueArgument(), 3);
-        int target = int.Parse(File.ReadAllText(Path.Combine(scratch, "sub", "target.h")).Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+        var source = WeightedCounter(Scratch, Getpgid.UniqueArgument(), 3);
+        int target = int.Parse(File.ReadAllText(Path.Combine(Scratch, "sub", "target.h")).Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
         using var ps = new PowerShellSession();
-        var p = Vars(("p", source), ("d", scratch));
+        var p = Vars(("p", source), ("d", Scratch));
 
         var first = ps.Ok("Install-BpfProgram -Path $p -AllowedSource $d -Attach -Verbose 4>&1", p);
         var installation = (BpfInstallation)first.Single(o => o.BaseObject is BpfInstallation).BaseObject;
@@ -104,22 +85,22 @@ public sealed class InstallFromSourceTests : IDisposable
         Assert.Equal(installation.Sha256, again.Sha256);
 
         // A changed header is a different input: compiled again.
-        File.WriteAllText(Path.Combine(scratch, "sub", "weight.h"), "#include \"target.h\"\n#define WEIGHT 5\n");
+        File.WriteAllText(Path.Combine(Scratch, "sub", "weight.h"), "#include \"target.h\"\n#define WEIGHT 5\n");
         var third = ps.Ok("Install-BpfProgram -Path $p -AllowedSource $d -Verbose 4>&1", p);
         Assert.Contains(third, o => o.BaseObject is VerboseRecord v && v.Message.StartsWith("Compiled ", StringComparison.Ordinal));
         var changed = (BpfInstallation)third.Single(o => o.BaseObject is BpfInstallation).BaseObject;
         Assert.NotEqual(installation.Sha256, changed.Sha256);
 
         ps.Ok("Uninstall-BpfProgram -Id $i", Vars(("i", new[] { installation.Id, again.Id, changed.Id })));
-        KernelPrograms.AssertReturnsTo(before);
+        KernelPrograms.AssertReturnsTo(Before);
     }
 
     [Fact]
     public void ABrokenSourceGivesCompilationFailedWithTheSourcesLinesOnly()
     {
         var secret = "SECRET-" + Guid.NewGuid().ToString("N");
-        File.WriteAllText(Path.Combine(scratch, "broken.h"), $"int {secret} = not_declared_in_header;\n");
-        var source = Path.Combine(scratch, "broken.bpf.c");
+        File.WriteAllText(Path.Combine(Scratch, "broken.h"), $"int {secret} = not_declared_in_header;\n");
+        var source = Path.Combine(Scratch, "broken.bpf.c");
         File.WriteAllText(source, """
             #include "vmlinux.h"
             #include "broken.h"
@@ -142,7 +123,7 @@ public sealed class InstallFromSourceTests : IDisposable
         Assert.Contains("missing_one", diagnostics[0].Message);
         Assert.DoesNotContain(secret, string.Join("\n", diagnostics) + error.Exception.Message);
         Assert.Contains("line 4, column 26", error.Exception.Message);
-        KernelPrograms.AssertReturnsTo(before);
+        KernelPrograms.AssertReturnsTo(Before);
     }
 
     public static TheoryData<string> IncludeAttacks => new()
@@ -165,20 +146,20 @@ public sealed class InstallFromSourceTests : IDisposable
     [MemberData(nameof(IncludeAttacks))]
     public void IncludesThatCouldReachOutsideAreRefusedBeforeCompiling(string directive)
     {
-        var source = Path.Combine(scratch, "attack.bpf.c");
+        var source = Path.Combine(Scratch, "attack.bpf.c");
         File.WriteAllText(source, "#include \"vmlinux.h\"\n" + directive + "\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n");
         using var ps = new PowerShellSession();
         var error = ps.Fails("Install-BpfProgram -Path $p", Vars(("p", source)));
         Assert.Equal("PolicyDenied", Id(error));
         Assert.Contains("nothing was compiled", error.Exception.Message);
-        KernelPrograms.AssertReturnsTo(before);
+        KernelPrograms.AssertReturnsTo(Before);
     }
 
     [Fact]
     public void OwnHeadersMustLieInTheAllowedSourcesAndComments()
     {
-        var allowed = Directory.CreateDirectory(Path.Combine(scratch, "allowed")).FullName;
-        var outside = Path.Combine(scratch, "secret.h");
+        var allowed = Directory.CreateDirectory(Path.Combine(Scratch, "allowed")).FullName;
+        var outside = Path.Combine(Scratch, "secret.h");
         File.WriteAllText(outside, "#define SECRET 1\n");
         File.CreateSymbolicLink(Path.Combine(allowed, "linked.h"), outside);
         var source = Path.Combine(allowed, "linked.bpf.c");
@@ -190,7 +171,7 @@ public sealed class InstallFromSourceTests : IDisposable
         Assert.Contains($"really '{outside}'", error.Exception.Message);
 
         Assert.Equal("PolicyDenied", Id(ps.Fails("Install-BpfProgram -Path $p -NoCompile", Vars(("p", source)))));
-        KernelPrograms.AssertReturnsTo(before);
+        KernelPrograms.AssertReturnsTo(Before);
     }
 
     [Fact]
@@ -209,18 +190,18 @@ public sealed class InstallFromSourceTests : IDisposable
         var error = ps.Fails("Install-BpfProgram -Uri $u -AllowHttp", Vars(("u", server.BaseUrl + "/local.bpf.c")));
         Assert.Equal("CompilationFailed", Id(error));
         Assert.Equal(2, Assert.Single(((BpfCompilationException)error.Exception).Diagnostics).Line);
-        KernelPrograms.AssertReturnsTo(before);
+        KernelPrograms.AssertReturnsTo(Before);
     }
 
     [Fact]
     public void WithoutClangOnPathTheErrorSaysWhatToInstall()
     {
-        var source = WeightedCounter(scratch, 1, 1);
+        var source = WeightedCounter(Scratch, 1, 1);
         var path = Environment.GetEnvironmentVariable("PATH");
         try
         {
             // Tests run one at a time (xunit.runner.json), so no other test sees this PATH.
-            Environment.SetEnvironmentVariable("PATH", scratch + ":/nonexistent");
+            Environment.SetEnvironmentVariable("PATH", Scratch + ":/nonexistent");
             using var ps = new PowerShellSession();
             var error = ps.Fails("Install-BpfProgram -Path $p", Vars(("p", source)));
             Assert.Equal("CompilerNotFound", Id(error));
@@ -232,6 +213,6 @@ public sealed class InstallFromSourceTests : IDisposable
             Environment.SetEnvironmentVariable("PATH", path);
         }
         Assert.Equal("CompilerNotFound", Assert.Throws<BpfException>(() => ClangCompiler.Find("relative/bin:/nonexistent")).ErrorId);
-        KernelPrograms.AssertReturnsTo(before);
+        KernelPrograms.AssertReturnsTo(Before);
     }
 }
