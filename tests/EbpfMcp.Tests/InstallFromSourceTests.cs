@@ -194,6 +194,24 @@ public sealed class InstallFromSourceTests() : KernelScratchTest("ebpf-mcp-compi
     }
 
     [Fact]
+    public void TheCompilerRunsWithinItsMemoryAndTimeLimits()
+    {
+        var compiler = ClangCompiler.Find(Environment.GetEnvironmentVariable("PATH"));
+        File.Copy(Path.Combine(TestObjects.RepoRoot, "examples", "counter.bpf.c"), Path.Combine(Scratch, "counter.bpf.c"));
+        string[] arguments = ["-g", "-O2", "-target", "bpf", "-nostdinc", "-I", SourceCompiler.IncludeDirectory, "-c", "counter.bpf.c", "-o", "counter.bpf.o"];
+
+        Assert.Equal(0, compiler.Run(Scratch, arguments, CancellationToken.None).ExitCode);
+        // The same compile in 32 MiB of address space cannot even start: the limit holds from the first instruction.
+        var starved = compiler.Run(Scratch, arguments, CancellationToken.None, memoryLimitBytes: 32L << 20);
+        Assert.NotEqual(0, starved.ExitCode);
+        // Parsing vmlinux.h alone takes longer than 100 ms: the deadline (or the CPU limit) stops it.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var slow = compiler.Run(Scratch, arguments, CancellationToken.None, timeLimit: TimeSpan.FromMilliseconds(100));
+        Assert.True(slow.TimedOut || slow.ExitCode != 0, "a compile past its time limit was not stopped");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void WithoutClangOnPathTheErrorSaysWhatToInstall()
     {
         var source = WeightedCounter(Scratch, 1, 1);

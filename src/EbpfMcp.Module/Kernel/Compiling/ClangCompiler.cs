@@ -48,9 +48,10 @@ internal sealed class ClangCompiler
 
     public sealed record Outcome(int ExitCode, string Messages, bool TimedOut);
 
-    /// <summary>Runs the compiler in <paramref name="workDirectory"/> with <paramref name="arguments"/>.</summary>
-    public Outcome Run(string workDirectory, IEnumerable<string> arguments, CancellationToken cancellation)
+    /// <summary>Runs the compiler in <paramref name="workDirectory"/> with <paramref name="arguments"/> (limits: the defaults above unless given).</summary>
+    public Outcome Run(string workDirectory, IEnumerable<string> arguments, CancellationToken cancellation, long memoryLimitBytes = MemoryLimitBytes, TimeSpan? timeLimit = null)
     {
+        var time = timeLimit ?? TimeLimit;
         var start = new ProcessStartInfo("/bin/sh")
         {
             WorkingDirectory = workDirectory,
@@ -64,7 +65,7 @@ internal sealed class ClangCompiler
         start.Environment["LC_ALL"] = "C";
         // $0 and "$@" pass the compiler and its arguments through untouched: nothing is parsed by the shell.
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"ulimit -v {MemoryLimitBytes / 1024} && ulimit -t {(int)TimeLimit.TotalSeconds} && exec \"$0\" \"$@\"");
+        start.ArgumentList.Add($"ulimit -v {memoryLimitBytes / 1024} && ulimit -t {(int)Math.Ceiling(time.TotalSeconds)} && exec \"$0\" \"$@\"");
         start.ArgumentList.Add(Path);
         foreach (var argument in arguments)
         {
@@ -76,7 +77,7 @@ internal sealed class ClangCompiler
         var stderr = ReadCapped(process.StandardError);
         var stdout = ReadCapped(process.StandardOutput);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        deadline.CancelAfter(TimeLimit);
+        deadline.CancelAfter(time);
         bool timedOut = false;
         try
         {
