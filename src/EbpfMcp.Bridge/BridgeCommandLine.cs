@@ -25,6 +25,7 @@ public static class BridgeCommandLine
         });
         var port = Number("--port", "HTTP port", defaults.Port, 1, 65535);
         var allowDeploy = new Option<bool>("--allow-deploy") { Description = "list and allow the tools that change the kernel (Install-/Uninstall-)" };
+        var allowCompile = new Option<bool>("--allow-compile") { Description = "also let deploys compile C sources (.c) with clang; implies --allow-deploy and needs --allow-source" };
         var tokenFile = new Option<string?>("--token-file") { Description = "file holding the HTTP bearer token (else EBPF_MCP_TOKEN, else one is generated)", HelpName = "path" };
         var module = new Option<string[]>("--module") { Description = "also serve the commands of this module manifest (repeatable)", HelpName = "psd1" };
         var maxItems = Number("--max-items", "most output objects per tool call", defaults.MaxItems, 1, 1_000_000);
@@ -65,15 +66,24 @@ public static class BridgeCommandLine
 
         var root = new RootCommand("MCP server for kernel observability with eBPF: serves the EbpfMcp PowerShell module's commands as MCP tools over stdio or Streamable HTTP.")
         {
-            transport, listen, port, allowDeploy, tokenFile, module, maxItems, maxBytes, maxBody, pool, allowSource,
+            transport, listen, port, allowDeploy, allowCompile, tokenFile, module, maxItems, maxBytes, maxBody, pool, allowSource,
             auditLog, maxTraces, maxBackgroundTraces, maxCallSeconds, quotaPrograms, quotaMaps, quotaMemlock, maxSessions, maxObject, pinRoot, logLevel, writeCatalog, warmStart,
         };
+        // A compile reads the source and its headers and reports the compiler's messages: confine where they may come from.
+        root.Validators.Add(r =>
+        {
+            if (r.GetValue(allowCompile) && (r.GetValue(allowSource) ?? []).Length == 0)
+            {
+                r.AddError("--allow-compile needs --allow-source DIR|URL: the directories or URLs C sources (and their headers) may come from.");
+            }
+        });
         root.SetAction((result, cancellationToken) => run(new BridgeOptions
         {
             Transport = result.GetValue(transport)!,
             Listen = result.GetValue(listen)!,
             Port = result.GetValue(port),
-            AllowDeploy = result.GetValue(allowDeploy),
+            AllowDeploy = result.GetValue(allowDeploy) || result.GetValue(allowCompile),
+            AllowCompile = result.GetValue(allowCompile),
             TokenFile = result.GetValue(tokenFile),
             Modules = [.. (result.GetValue(module) ?? []).Select(Path.GetFullPath)],
             MaxItems = result.GetValue(maxItems),

@@ -9,6 +9,8 @@ public sealed record BridgeOptions
     public string Listen { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 8080;
     public bool AllowDeploy { get; init; }
+    /// <summary>Deploys may compile C sources (implies <see cref="AllowDeploy"/>; needs <see cref="AllowSources"/>).</summary>
+    public bool AllowCompile { get; init; }
     public string? TokenFile { get; init; }
     /// <summary>Extra module manifests whose commands are served too (test modules, site modules).</summary>
     public IReadOnlyList<string> Modules { get; init; } = [];

@@ -18,7 +18,7 @@ public sealed partial class DeployPolicy(BridgeOptions options)
     /// <summary>Parameters of kernel-changing tools that the bridge binds itself; clients never see them.</summary>
     public static readonly IReadOnlySet<string> BoundParameters = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "AllowedSource", "MaxObjectBytes", "MaxPrograms", "MaxMaps", "MaxMemlockBytes",
+        "AllowedSource", "MaxObjectBytes", "MaxPrograms", "MaxMaps", "MaxMemlockBytes", "NoCompile",
     };
 
     /// <summary>The refusal as a tool error, or null when the client's arguments are allowed.</summary>
@@ -38,6 +38,10 @@ public sealed partial class DeployPolicy(BridgeOptions options)
         if (Has("AllowedSource") && options.AllowSources.Count > 0)
         {
             arguments["AllowedSource"] = options.AllowSources.ToArray();
+        }
+        if (Has("NoCompile"))
+        {
+            arguments["NoCompile"] = !options.AllowCompile;
         }
         if (Has("MaxObjectBytes"))
         {

@@ -8,27 +8,8 @@ namespace EbpfMcp.Tests;
 /// budgets checked before loading, -AllowedSource on real paths, PowerShell path resolution,
 /// regular files only, and pin directories nobody else controls.
 /// </summary>
-public sealed class InstallHardeningTests : IDisposable
+public sealed class InstallHardeningTests() : KernelScratchTest("ebpf-mcp-harden-")
 {
-    private readonly string scratch = Directory.CreateTempSubdirectory("ebpf-mcp-harden-").FullName;
-    private readonly HashSet<uint> before;
-
-    public InstallHardeningTests()
-    {
-        KernelPrerequisites.Require();
-        before = KernelPrograms.Ids();
-    }
-
-    public void Dispose()
-    {
-        Directory.Delete(scratch, recursive: true);
-        KernelPrograms.AssertReturnsTo(before);
-    }
-
-    private static Dictionary<string, object?> Vars(params (string, object?)[] pairs) => pairs.ToDictionary(p => p.Item1, p => p.Item2);
-
-    private static string Id(System.Management.Automation.ErrorRecord e) => e.FullyQualifiedErrorId.Split(',')[0];
-
     [Fact]
     public void BudgetsRefuseAnObjectBeforeItIsLoaded()
     {
@@ -41,7 +22,7 @@ public sealed class InstallHardeningTests : IDisposable
         Assert.Equal("QuotaExceeded", Id(memory));
         Assert.Equal(System.Management.Automation.ErrorCategory.QuotaExceeded, memory.CategoryInfo.Category);
         Assert.Contains("at least", memory.Exception.Message);
-        KernelPrograms.AssertReturnsTo(before);
+        KernelPrograms.AssertReturnsTo(Before);
 
         var fits = (BpfInstallation)ps.Ok("Install-BpfProgram -Path $p -MaxPrograms 2 -MaxMaps 2 -MaxMemlockBytes 16MB", p).Single().BaseObject;
         Assert.True(fits.MemlockBytes >= 24 * 1024, $"the kernel charged {fits.MemlockBytes} bytes, less than the lower bound");
@@ -51,10 +32,10 @@ public sealed class InstallHardeningTests : IDisposable
     [Fact]
     public void PathsAreResolvedAsPowerShellResolvesThemAndCheckedOnTheirRealPath()
     {
-        var allowed = Directory.CreateDirectory(Path.Combine(scratch, "allowed")).FullName;
+        var allowed = Directory.CreateDirectory(Path.Combine(Scratch, "allowed")).FullName;
         File.Copy(TestObjects.Counter, Path.Combine(allowed, "ok.bpf.o"));
         File.CreateSymbolicLink(Path.Combine(allowed, "escape.bpf.o"), TestObjects.Counter);
-        File.Copy(TestObjects.Counter, Path.Combine(Directory.CreateDirectory(Path.Combine(scratch, "outside")).FullName, "x.bpf.o"));
+        File.Copy(TestObjects.Counter, Path.Combine(Directory.CreateDirectory(Path.Combine(Scratch, "outside")).FullName, "x.bpf.o"));
         using var ps = new PowerShellSession();
         var dir = Vars(("d", allowed));
         // Relative to the PowerShell location (cd in pwsh; not the process's directory), and "." too.

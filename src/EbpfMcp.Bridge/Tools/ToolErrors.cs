@@ -59,6 +59,11 @@ public static class ToolErrors
                 error[key] = value;
             }
         }
+        // A compile's messages (file, line, column, severity, message), already confined to the source itself by the module.
+        if (record.Exception.GetType().GetProperty("Diagnostics")?.GetValue(record.Exception) is System.Collections.IEnumerable diagnostics and not string)
+        {
+            error["diagnostics"] = JsonOutput.ToNode(diagnostics);
+        }
         return error;
     }
 

@@ -50,6 +50,7 @@ public static class BpfErrorRecord
         ["DownloadTimedOut"] = ErrorCategory.OperationTimeout,
         ["QuotaExceeded"] = ErrorCategory.QuotaExceeded,
         ["PinPathUnsafe"] = ErrorCategory.SecurityError,
+        ["CompilerNotFound"] = ErrorCategory.NotInstalled,
     };
 
     public static ErrorRecord From(BpfException e, object? target)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using EbpfMcp.Kernel.Compiling;
 using EbpfMcp.Kernel.Installations;
 using EbpfMcp.Kernel.Loading;
 using EbpfMcp.Model;
@@ -8,6 +9,7 @@ namespace EbpfMcp.Commands;
 
 /// <summary>
 /// Install-BpfProgram: loads a CO-RE BPF object into the kernel, optionally attaches and pins it.
+/// A C source (a name ending in .c) is compiled first with the clang found on PATH.
 /// The programs belong to this process until Uninstall-BpfProgram or process exit.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Install, "BpfProgram", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = PathSet)]
@@ -16,13 +18,13 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
 {
     private const string PathSet = "Path", UriSet = "Uri";
 
-    /// <summary>The BPF ELF object file (.bpf.o).</summary>
+    /// <summary>The BPF ELF object file (.bpf.o), or a C source (.c) to compile into one.</summary>
     [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>Download the object over https (size- and time-capped) instead of reading a file.</summary>
+    /// <summary>Download the object (or a .c source) over https (size- and time-capped) instead of reading a file.</summary>
     [Parameter(ParameterSetName = UriSet, Mandatory = true)]
     [ValidateNotNull]
     public Uri? Uri { get; set; }
@@ -65,7 +67,11 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
     [ValidateRange(0, long.MaxValue)]
     public long? MaxMemlockBytes { get; set; }
 
-    /// <summary>Refuse the object unless its SHA-256 is this (hex).</summary>
+    /// <summary>Refuse C sources instead of compiling them (the MCP bridge sets this unless started with --allow-compile).</summary>
+    [Parameter]
+    public SwitchParameter NoCompile { get; set; }
+
+    /// <summary>Refuse the object (for a C source: the source) unless its SHA-256 is this (hex).</summary>
     [Parameter]
     [ValidatePattern("^[0-9a-fA-F]{64}$")]
     public string? Sha256 { get; set; }
@@ -154,13 +160,21 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
                 bytes = file.Bytes;
                 objectName = file.RealPath;
             }
+            var expectedSha256 = Sha256;
+            if (CSource.IsCSource(objectName))
+            {
+                BpfObjectLoader.CheckSha256(bytes, Sha256, source);
+                bytes = Compile(source, System.IO.Path.GetFileName(objectName), bytes, Uri is null ? System.IO.Path.GetDirectoryName(objectName) : null, policy);
+                objectName = objectName[..^2] + ".o";
+                expectedSha256 = null;
+            }
             WriteVerbose($"Loading BPF object '{source}' ({bytes.Length} bytes).");
             var installation = BpfObjectLoader.Install(new InstallRequest
             {
                 Bytes = bytes,
                 ObjectName = System.IO.Path.GetFileName(objectName),
                 Source = source,
-                ExpectedSha256 = Sha256,
+                ExpectedSha256 = expectedSha256,
                 ProgramNames = Program,
                 Attach = Attach,
                 PinPath = PinPath is null ? null : FileSystemPath(PinPath, nameof(PinPath)),
@@ -175,6 +189,14 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
         {
             Terminate(e, source);
         }
+        catch (BpfCompilationException e)
+        {
+            // The diagnostics (file, line, column, severity, message) stay on the exception, where Get-Error and the bridge show them.
+            ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidData, source)
+            {
+                ErrorDetails = new ErrorDetails(e.Message) { RecommendedAction = "Fix the source at the lines the exception's Diagnostics name, then install it again." },
+            });
+        }
         catch (HttpRequestException e)
         {
             ThrowTerminatingError(new ErrorRecord(e, "DownloadFailed", ErrorCategory.ConnectionError, source));
@@ -183,6 +205,20 @@ public sealed class InstallBpfProgramCommand : BpfCmdlet
         {
             throw new PipelineStoppedException();
         }
+    }
+
+    /// <summary>Compiles a C source (read once, with its own headers) into an object, or takes it from the cache.</summary>
+    private byte[] Compile(string source, string name, byte[] bytes, string? directory, SourcePolicy policy)
+    {
+        if (NoCompile)
+        {
+            throw new BpfException("PolicyDenied", $"'{source}' is a C source, and compiling is disabled here (-NoCompile; the MCP bridge compiles only when started with --allow-compile). Install the compiled .bpf.o instead.");
+        }
+        var result = SourceCompiler.Compile(CSource.Gather(name, bytes, directory, policy, MaxObjectBytes), name, stopping.Token);
+        WriteVerbose(result.FromCache
+            ? $"Using the object compiled earlier from the same inputs as '{source}' (SHA-256 of compiler, flags, source and headers: {result.Sha256})."
+            : $"Compiled '{source}' with {result.Compiler} into {result.Object.Length} bytes.");
+        return result.Object;
     }
 
     /// <summary>A path as PowerShell resolves it (not expanding wildcards); only file-system paths are accepted.</summary>

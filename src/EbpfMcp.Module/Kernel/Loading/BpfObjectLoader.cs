@@ -20,15 +20,22 @@ internal static unsafe class BpfObjectLoader
     private const int VerifierLogBytes = 256 * 1024;
     private const int VerifierLogTailLines = 40;
 
+    /// <summary>The bytes' SHA-256 (lower-case hex), refused unless it is <paramref name="expected"/> when one is given.</summary>
+    public static string CheckSha256(byte[] bytes, string? expected, string source)
+    {
+        var sha256 = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
+        if (expected is not null && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BpfException("Sha256Mismatch", $"'{source}' has SHA-256 {sha256}, not the expected {expected.ToLowerInvariant()}. Nothing was loaded.");
+        }
+        return sha256;
+    }
+
     public static BpfInstallation Install(InstallRequest request)
     {
         LibBpfLibrary.EnsureAvailable();
         ElfObjectValidator.Validate(request.Bytes, request.Source);
-        var sha256 = Convert.ToHexString(SHA256.HashData(request.Bytes)).ToLowerInvariant();
-        if (request.ExpectedSha256 is { } expected && !string.Equals(expected, sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new BpfException("Sha256Mismatch", $"'{request.Source}' has SHA-256 {sha256}, not the expected {expected.ToLowerInvariant()}. Nothing was loaded.");
-        }
+        var sha256 = CheckSha256(request.Bytes, request.ExpectedSha256, request.Source);
 
         using var log = LibBpfLog.Capture();
         var bpfObject = Open(request.Bytes, request.ObjectName, request.Source, log);
