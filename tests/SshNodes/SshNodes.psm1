@@ -3,6 +3,7 @@
 # 127.0.0.1 and 127.0.0.2 with its own host key, key authentication only and the powershell
 # subsystem, and an ssh configuration that sends node1 to 127.0.0.1 and node2 to 127.0.0.2.
 Set-StrictMode -Version Latest
+Import-Module "$PSScriptRoot/../Pester/TestHelpers.psm1"   # Get-FreeTcpPort, Test-TcpPort
 
 <#
 .SYNOPSIS
@@ -22,7 +23,7 @@ function Start-SshNodes {
         [Parameter(Mandatory)][string]$ModulePath
     )
     $work = (New-Item -ItemType Directory -Force -Path $Directory).FullName
-    $port = Get-FreePort
+    $port = Get-FreeTcpPort
     ssh-keygen -q -t ed25519 -N '' -f "$work/ssh_host_ed25519_key"
     ssh-keygen -q -t ed25519 -N '' -f "$work/client_key"
     Copy-Item "$work/client_key.pub" "$work/authorized_keys"
@@ -74,7 +75,7 @@ Host node1 node2 node3
   UserKnownHostsFile $work/known_hosts
 "@
     $deadline = [DateTime]::UtcNow.AddSeconds(10)
-    while (-not ((Test-Port 127.0.0.1 $port) -and (Test-Port 127.0.0.2 $port))) {
+    while (-not ((Test-TcpPort 127.0.0.1 $port) -and (Test-TcpPort 127.0.0.2 $port))) {
         if ($sshd.HasExited -or [DateTime]::UtcNow -ge $deadline) {
             $log = Get-Content -Raw -ErrorAction SilentlyContinue "$work/sshd.log"
             if (-not $sshd.HasExited) { $sshd.Kill() }
@@ -105,17 +106,6 @@ function Stop-SshNodes {
         }
         Remove-Item -Recurse -Force $Nodes.Directory -ErrorAction SilentlyContinue
     }
-}
-
-function Get-FreePort {
-    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-    $listener.Start()
-    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-}
-
-function Test-Port([string]$Address, [int]$Port) {
-    $client = [System.Net.Sockets.TcpClient]::new()
-    try { $client.ConnectAsync($Address, $Port).Wait(1000) -and $client.Connected } catch { $false } finally { $client.Dispose() }
 }
 
 Export-ModuleMember -Function Start-SshNodes, Stop-SshNodes
