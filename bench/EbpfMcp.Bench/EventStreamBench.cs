@@ -4,7 +4,7 @@ namespace EbpfMcp.Bench;
 
 /// <summary>
 /// A million failing opens of one path from one process, traced with Trace-BpfFileOpen into a
-/// pipeline: how many events reach the caller (lost in the kernel, dropped in the module), and how
+/// pipeline that counts them (ForEach-Object): how many events reach the caller (lost in the kernel, dropped in the module), and how
 /// fast the traced program still runs, against the same program untraced in the same run. The
 /// program's own CPU time is reported beside its wall time: on a shared machine the wall time also
 /// measures everyone else.
@@ -29,8 +29,16 @@ public static class EventStreamBench
         double untracedWall = Stats.Median(untraced.Select(u => u.Wall).ToList());
         double untracedCpu = Stats.Median(untraced.Select(u => u.Cpu).ToList());
 
-        var tracing = ps.StartAsync($"$c = (Trace-BpfFileOpen -ProcessName ebpfbenchopens -Duration 60 -First {Opens} -InformationVariable info | Measure-Object).Count; $s = $info[-1].MessageData; \"$c $($s.Lost) $($s.Dropped)\"");
-        ps.WaitForProgram(tracing, "opens_exit", "openat_exit");
+        var tracing = ps.StartAsync($"$c = 0; Trace-BpfFileOpen -ProcessName ebpfbenchopens -Duration 60 -First {Opens} -InformationVariable info | ForEach-Object {{ $c++ }}; $s = $info[-1].MessageData; \"$c $($s.Lost) $($s.Dropped)\"");
+        try
+        {
+            ps.WaitForProgram(tracing, "opens_exit", "openat_exit");
+        }
+        catch (InvalidOperationException) when (tracing.IsCompletedSuccessfully)
+        {
+            var (said, warned) = tracing.Result;
+            throw new InvalidOperationException($"the trace ended before it attached: {string.Join("; ", said.Concat(warned))} {ps.LastErrors}");
+        }
         var traced = RunStorm();
         var (output, _) = await tracing;
         var counts = output.Last().ToString()!.Split(' ').Select(long.Parse).ToArray();

@@ -24,6 +24,12 @@ if (args.Length > 0 && args[0] == "--load")
     table.Print();
     return table.Failed ? 1 : 0;
 }
+if (args.Length > 0 && args[0] == "--stream")
+{
+    await Section("event stream", () => EventStreamBench.MeasureAsync(env, table)); // a million events, alone
+    table.Print();
+    return table.Failed ? 1 : 0;
+}
 if (args.Length > 0 && args[0] == "--profile")
 {
     ProfileOverhead.Measure(env, table); // the profiler's figures only

@@ -253,6 +253,7 @@ public sealed class InProcessPowerShell : IDisposable
             {
                 var output = await ps.InvokeAsync();
                 warnings.AddRange(ps.Streams.Warning.Select(w => w.Message));
+                LastErrors = string.Join("; ", ps.Streams.Error.Select(e => e.ToString()));
                 return (output.Select(o => o.BaseObject).ToList(), warnings);
             }
             catch (PipelineStoppedException)
@@ -281,6 +282,9 @@ public sealed class InProcessPowerShell : IDisposable
         }
         Thread.Sleep(100);
     }
+
+    /// <summary>The errors the last started command wrote.</summary>
+    public string LastErrors { get; private set; } = "";
 
     public void Stop() => running?.Stop();
 
