@@ -58,7 +58,7 @@ public static class Soak
     {
         var csv = Path.Combine(env.Repo, "out", "bench", $"soak-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv");
         Directory.CreateDirectory(Path.GetDirectoryName(csv)!);
-        int programsBefore = Run.Process("bpftool", "-j", "prog", "show").Split("\"id\":").Length - 1;
+        var programsBefore = ProgramIds();
         var bridge = await BridgeProbe.StartHttpAsync(env.Bridge, "--max-traces", "8");
         var client = await bridge.ConnectAsync();
         var end = DateTime.UtcNow.AddMinutes(minutes);
@@ -112,13 +112,17 @@ public static class Soak
         await client.DisposeAsync();
         await bridge.DisposeAsync();
         Thread.Sleep(500);
-        var left = Run.Process("bpftool", "-j", "prog", "show").Split("\"id\":").Length - 1 - programsBefore;
+        int left = ProgramIds().Except(programsBefore).Count();
         Console.WriteLine($"soak: {calls} calls in {clock.Elapsed.TotalMinutes:F1} min; samples in {csv}");
         Console.WriteLine($"soak: RSS slope after warm-up {slope:F3} MB/min (target ≤ 0.1), {first.Average(s => s.RssMb):F1} → {last.Average(s => s.RssMb):F1} MB");
-        Console.WriteLine($"soak: fds {first.Average(s => s.Fds):F0} → {last.Average(s => s.Fds):F0}, threads {first.Average(s => s.Threads):F0} → {last.Average(s => s.Threads):F0} (targets: flat, ±2)");
-        Console.WriteLine($"soak: programs left in the kernel after the bridge exited: {left}");
-        bool flat = slope <= 0.1 && Math.Abs(fdGrowth) <= 2 && Math.Abs(threadGrowth) <= 2 && left <= 0;
+        Console.WriteLine($"soak: fds {first.Average(s => s.Fds):F0} → {last.Average(s => s.Fds):F0}, threads {first.Average(s => s.Threads):F0} → {last.Average(s => s.Threads):F0} (targets: growth ≤ 2)");
+        Console.WriteLine($"soak: programs in the kernel after the bridge exited that were not there before: {left}");
+        // Growth is what leaks; fewer threads at the end (idle pool threads retired) is not.
+        bool flat = slope <= 0.1 && fdGrowth <= 2 && threadGrowth <= 2 && left == 0;
         Console.WriteLine(flat ? "soak: PASS" : "soak: MISS");
         return flat ? 0 : 1;
     }
+
+    private static HashSet<string> ProgramIds() =>
+        [.. System.Text.RegularExpressions.Regex.Matches(Run.Process("bpftool", "-j", "prog", "show"), "\"id\":(\\d+)").Select(m => m.Groups[1].Value)];
 }
