@@ -124,20 +124,30 @@ public sealed class ToolListing
         }
     }
 
-    /// <summary>Where listings are kept: beside the bridge (written at build), else in the system's cache directory.</summary>
-    private static IEnumerable<string> Places() =>
-    [
-        Path.Combine(AppContext.BaseDirectory, FileName),
-        Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? "/var/cache", "ebpf-mcp", FileName),
-    ];
+    /// <summary>
+    /// Where a listing for <paramref name="key"/> may be: beside the bridge (the one written at build,
+    /// for the modules it ships), then listings kept by earlier starts, one file per key (another
+    /// --module set never overwrites the build's listing or another set's).
+    /// </summary>
+    private static IEnumerable<string> Places(string key) => [Path.Combine(AppContext.BaseDirectory, FileName), .. KeptPlaces(key)];
+
+    private static IEnumerable<string> KeptPlaces(string key)
+    {
+        var name = $"catalog-{key[..16].ToLowerInvariant()}.json";
+        return
+        [
+            Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") ?? "/var/cache", "ebpf-mcp", name),
+            Path.Combine(AppContext.BaseDirectory, "ebpf-mcp." + name),
+        ];
+    }
 
     /// <summary>A listing made for <paramref name="key"/>, from any place listings are kept.</summary>
-    public static ToolListing? Load(string key) => Places().Select(p => TryLoad(p, key)).FirstOrDefault(l => l is not null);
+    public static ToolListing? Load(string key) => Places(key).Select(p => TryLoad(p, key)).FirstOrDefault(l => l is not null);
 
     /// <summary>Keeps the listing for the next start, where this process may write; a failure only costs that start its speed.</summary>
     public void SaveWherePossible()
     {
-        foreach (var place in Places())
+        foreach (var place in KeptPlaces(Key))
         {
             try
             {
