@@ -49,6 +49,12 @@ static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancell
         return 1;
     }
     using var auditing = audit;
+    // A missing module is said at once, as when PowerShell imports it (the listing would not know).
+    if (modules.FirstOrDefault(m => !File.Exists(m)) is { } missing)
+    {
+        log.WriteLine($"ebpf-mcp: the module manifest '{missing}' does not exist.");
+        return 1;
+    }
     var key = ToolListing.KeyFor(modules);
     var listing = options.WriteCatalog is null ? ToolListing.Load(key) : null;
     // PowerShell starts with the first call that needs it (or now, with --warm-start). What

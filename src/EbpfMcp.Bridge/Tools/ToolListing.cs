@@ -62,6 +62,8 @@ public sealed class ToolListing
         hash.AppendData(typeof(ToolListing).Assembly.ManifestModule.ModuleVersionId.ToByteArray());
         foreach (var manifest in modules)
         {
+            // The manifest itself names the set: a module that is not there never takes another's listing.
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(manifest) + "\n"));
             var folder = Path.GetDirectoryName(manifest)!;
             foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                 .Where(f => f.EndsWith(".dll", StringComparison.Ordinal) || f.EndsWith(".psd1", StringComparison.Ordinal) || f.EndsWith(".psm1", StringComparison.Ordinal) || f.EndsWith("-Help.xml", StringComparison.Ordinal))
