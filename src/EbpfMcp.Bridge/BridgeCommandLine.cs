@@ -62,12 +62,25 @@ public static class BridgeCommandLine
         });
         var writeCatalog = new Option<string>("--write-catalog") { Description = "write the tool listing to this file and exit (the build does this, so tools/list is answered before PowerShell is up)", HelpName = "file" };
         var warmStart = new Option<bool>("--warm-start") { Description = "start PowerShell at once instead of with the first tool call: a faster first call, ~50 MB more while idle" };
+        var hosts = new Option<string>("--hosts") { Description = "file naming the nodes (ssh host names, one a line) that read-only tools may also run on with ComputerName, over PowerShell remoting", HelpName = "file" };
+        hosts.Validators.Add(r =>
+        {
+            try
+            {
+                Fleet.FleetHosts.Load(r.GetValueOrDefault<string>());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                r.AddError($"--hosts: {e.Message}");
+            }
+        });
+        var throttleLimit = Number("--throttle-limit", "nodes reached at once over SSH (all calls together); the others wait", defaults.ThrottleLimit, 1, 1024);
         var logLevel = new Option<LogLevel>("--log-level") { Description = "least severe log message written to stderr (stack traces only at Debug and below)", DefaultValueFactory = _ => defaults.LogLevel };
 
         var root = new RootCommand("MCP server for kernel observability with eBPF: serves the EbpfMcp PowerShell module's commands as MCP tools over stdio or Streamable HTTP.")
         {
             transport, listen, port, allowDeploy, allowCompile, tokenFile, module, maxItems, maxBytes, maxBody, pool, allowSource,
-            auditLog, maxTraces, maxBackgroundTraces, maxCallSeconds, quotaPrograms, quotaMaps, quotaMemlock, maxSessions, maxObject, pinRoot, logLevel, writeCatalog, warmStart,
+            auditLog, maxTraces, maxBackgroundTraces, maxCallSeconds, quotaPrograms, quotaMaps, quotaMemlock, maxSessions, maxObject, pinRoot, logLevel, writeCatalog, warmStart, hosts, throttleLimit,
         };
         // A compile reads the source and its headers and reports the compiler's messages: confine where they may come from.
         root.Validators.Add(r =>

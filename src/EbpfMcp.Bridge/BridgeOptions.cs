@@ -43,6 +43,10 @@ public sealed record BridgeOptions
     public bool WarmStart { get; init; }
     /// <summary>Write the tool listing (what tools/list says) to this file and exit: the build does this, for fast starts.</summary>
     public string? WriteCatalog { get; init; }
+    /// <summary>The nodes read-only tools may also run on (ComputerName), from --hosts; null: this node only.</summary>
+    public Fleet.FleetHosts? Hosts { get; init; }
+    /// <summary>Nodes reached at once over SSH, across all calls; the others wait their turn.</summary>
+    public int ThrottleLimit { get; init; } = 8;
 
     public const string DefaultPinRoot = "/sys/fs/bpf/ebpf-mcp";
 

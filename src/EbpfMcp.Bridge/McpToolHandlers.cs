@@ -24,7 +24,9 @@ public sealed class McpToolHandlers(ToolListing listing, BridgeEngine engine, Br
     public ToolListing Listing => listing;
 
     /// <summary>Arguments described once for all the tools that share them.</summary>
-    public IReadOnlyDictionary<string, string> SharedParameters => listing.SharedParameters;
+    public IReadOnlyDictionary<string, string> SharedParameters => options.Hosts is { } hosts
+        ? new Dictionary<string, string>(listing.SharedParameters) { [Fleet.FleetHosts.ComputerNameArgument] = hosts.Description }
+        : listing.SharedParameters;
 
     public IReadOnlyList<string> SharedOutputs => listing.SharedOutputs;
 
@@ -46,7 +48,7 @@ public sealed class McpToolHandlers(ToolListing listing, BridgeEngine engine, Br
     public int MaxCallSeconds => options.MaxCallSeconds;
 
     /// <summary>The tools/list entries and their tools/call handlers.</summary>
-    public IEnumerable<McpServerTool> Tools => Visible.Select(t => new CommandTool(t, this));
+    public IEnumerable<McpServerTool> Tools => Visible.Select(t => new CommandTool(options.Hosts is null ? t : Fleet.FleetHosts.Offer(t), this));
 
     /// <summary>tools/call for a name no listed tool has exactly.</summary>
     public ValueTask<CallToolResult> CallUnlistedAsync(RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)

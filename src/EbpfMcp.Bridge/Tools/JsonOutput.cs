@@ -24,6 +24,10 @@ public static class JsonOutput
     {
         if (value is PSObject ps)
         {
+            if (Deserialized(ps) is { } remote)
+            {
+                return remote;
+            }
             if (ps.BaseObject is PSCustomObject)
             {
                 if (depth > MaxDepth)
@@ -106,6 +110,26 @@ public static class JsonOutput
                 return o;
             }
         }
+    }
+
+    /// <summary>
+    /// Values of another node's objects (deserialized from remoting) whose type did not travel,
+    /// rendered as this node's are: an enum by its name, a time with its offset in ISO 8601.
+    /// </summary>
+    private static string? Deserialized(PSObject ps)
+    {
+        var type = ps.TypeNames.Count > 0 ? ps.TypeNames[0] : "";
+        if (!type.StartsWith("Deserialized.", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        if (ps.TypeNames.Contains("Deserialized.System.Enum"))
+        {
+            return ps.ToString();
+        }
+        return type == "Deserialized.System.DateTimeOffset" && ps.Properties["UtcTicks"]?.Value is long ticks && ps.Properties["Offset"]?.Value is TimeSpan offset
+            ? new DateTimeOffset(ticks, TimeSpan.Zero).ToOffset(offset).ToString("o")
+            : null;
     }
 
     private static object? SafeValue(PSPropertyInfo p)

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EbpfMcp.Bridge.Fleet;
 using EbpfMcp.Bridge.Ownership;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -20,6 +21,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     public const string TraceSummaryTag = "EbpfMcp.TraceSummary";
 
     private readonly DeployPolicy policy = new(options);
+    private readonly FleetInvoker fleet = new(host, options);
     private readonly SemaphoreSlim backgroundStarts = new(1, 1);
     private readonly SharedCalls shared = new();
     private int runningTraces;
@@ -57,13 +59,20 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     private async Task<CallToolResult> InvokeAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
         Hashtable bound;
+        IReadOnlyList<string>? nodes;
         try
         {
+            // Without --hosts, or on a tool that stays local, ComputerName is an unknown argument.
+            nodes = options.Hosts is { } hosts && FleetHosts.Serves(tool.Annotations.ReadOnlyHint == true, tool.ChangesKernel) ? hosts.Take(ref arguments) : null;
             bound = ArgumentBinder.Bind(tool, arguments);
         }
         catch (ToolArgumentException e)
         {
             return ToolErrors.Result(ToolErrors.InvalidArgument(e.Argument, e.Message));
+        }
+        catch (FleetNodeDeniedException e)
+        {
+            return ToolErrors.Result(ToolErrors.PolicyDenied(FleetHosts.ComputerNameArgument, e.Message));
         }
 
         if (tool.ChangesKernel)
@@ -87,17 +96,22 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
             // What the bridge itself does (its file opens, its syscalls) is not what an agent asks about.
             bound[ToolDefinition.ExcludeProcessIdParameter] = new[] { Environment.ProcessId };
         }
-        if (SharedCalls.Applies(tool))
+        if (nodes is null && SharedCalls.Applies(tool))
         {
             // Progress and log records go to the call that runs; the calls that join it get its answer.
             return await shared.RunAsync(tool, arguments, () => RunAsync(tool, bound, owner, sink, CancellationToken.None), cancellationToken).ConfigureAwait(false);
         }
         if (!tool.IsTrace)
         {
-            return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+            return await RunHereOrOnAsync(nodes, tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
         }
         if (bound["AsJob"] is SwitchParameter { IsPresent: true })
         {
+            if (nodes is not null)
+            {
+                return ToolErrors.Result(ToolErrors.InvalidArgument("AsJob",
+                    "A background trace runs on this node only (it lives in the bridge). Run it on other nodes in the foreground, without AsJob."));
+            }
             return await StartInBackgroundAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
         }
         if (bound["Duration"] is double seconds && seconds > options.MaxCallSeconds)
@@ -113,13 +127,17 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         }
         try
         {
-            return await RunAsync(tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
+            return await RunHereOrOnAsync(nodes, tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             Interlocked.Decrement(ref runningTraces);
         }
     }
+
+    /// <summary>On this node, or on the nodes ComputerName named.</summary>
+    private Task<CallToolResult> RunHereOrOnAsync(IReadOnlyList<string>? nodes, ToolDefinition tool, Hashtable bound, string owner, Sink sink, CancellationToken cancellationToken) =>
+        nodes is null ? RunAsync(tool, bound, owner, sink, cancellationToken) : fleet.RunAsync(tool, bound, nodes, sink, cancellationToken);
 
     /// <summary>
     /// A trace started with AsJob returns at once; at most --max-background-traces run at a time
@@ -206,7 +224,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     }
 
     /// <summary>Progress becomes notifications/progress; verbose, debug, information and warning records become log messages.</summary>
-    private static void Forward(PowerShell ps, Sink sink, NotificationQueue notifications)
+    internal static void Forward(PowerShell ps, Sink sink, NotificationQueue notifications)
     {
         if (sink.Progress is { } progress)
         {
@@ -253,7 +271,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     }
 
     /// <summary>Keeps the first items within the caps, and counts all of them.</summary>
-    private sealed class OutputCollector(int maxItems, int maxBytes)
+    internal sealed class OutputCollector(int maxItems, int maxBytes)
     {
         private readonly JsonArray items = [];
         private readonly object gate = new();
@@ -262,7 +280,8 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
 
         public int Total { get; private set; }
 
-        public void Add(PSObject item)
+        /// <param name="shape">Changes the item's JSON before it is kept (a remote node's item gets its node).</param>
+        public void Add(PSObject item, Func<JsonNode?, JsonNode?>? shape = null)
         {
             lock (gate)
             {
@@ -272,6 +291,10 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
                     return;
                 }
                 var node = JsonOutput.ToNode(item);
+                if (shape is not null)
+                {
+                    node = shape(node);
+                }
                 var size = node?.ToJsonString().Length ?? 4;
                 if (items.Count >= maxItems || bytes + size > maxBytes)
                 {
@@ -300,7 +323,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     }
 
     /// <summary>Sends notifications one after another, in the order the pipeline produced them.</summary>
-    private sealed class NotificationQueue
+    internal sealed class NotificationQueue
     {
         private Task tail = Task.CompletedTask;
         private readonly object gate = new();
