@@ -116,6 +116,8 @@ public static class BridgeCommandLine
             PinRoot = result.GetValue(pinRoot)!.TrimEnd('/'),
             LogLevel = result.GetValue(logLevel),
             WarmStart = result.GetValue(warmStart),
+            Hosts = result.GetValue(hosts) is { } hostsFile ? Fleet.FleetHosts.Load(hostsFile) : null,
+            ThrottleLimit = result.GetValue(throttleLimit),
             WriteCatalog = result.GetValue(writeCatalog) is { } catalogFile ? Path.GetFullPath(catalogFile) : null,
         }, cancellationToken));
         return root;
