@@ -8,8 +8,9 @@ using ModelContextProtocol.Protocol;
 namespace EbpfMcp.Bridge.Fleet;
 
 /// <summary>
-/// Runs a read-only tool on other nodes with PowerShell remoting over SSH (Invoke-Command
-/// -HostName, one node per pipeline, so every error is known to be that node's), at most
+/// Runs a read-only tool on other nodes with PowerShell remoting over SSH (New-PSSession -HostName,
+/// Invoke-Command in it, Remove-PSSession: one session per node, so every error is known to be that
+/// node's), at most
 /// --throttle-limit nodes at once across all calls. The items of every node come back in one
 /// result, each with its node; a node that fails is reported in errors and the call fails only
 /// when no node answered.
@@ -24,6 +25,9 @@ public sealed class FleetInvoker(PowerShellHost host, BridgeOptions options)
     /// before the node counts as unreachable: a host that drops packets costs a call this much.
     /// </summary>
     public static readonly TimeSpan ConnectingTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>What the bridge gives PowerShell beyond <see cref="ConnectingTimeout"/> to open a session, and any session to close.</summary>
+    private static readonly TimeSpan OpeningGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How deep a node's objects are serialized. Remoting's own depth (1) would turn every nested
@@ -82,36 +86,109 @@ public sealed class FleetInvoker(PowerShellHost host, BridgeOptions options)
         await connections.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            int items = 0;
-            using var output = new PSDataCollection<PSObject>();
-            output.DataAdded += (s, e) =>
+            var (session, openErrors) = await OpenAsync(node, cancellationToken).ConfigureAwait(false);
+            if (session is null)
             {
-                Interlocked.Increment(ref items);
-                collector.Add(Deserialize(((PSDataCollection<PSObject>)s!)[e.Index]), item => Tag(item, node));
-            };
-            var pipeline = await host.InvokeAsync(ps =>
-            {
-                ps.AddCommand("Invoke-Command")
-                    .AddParameter("HostName", node)
-                    .AddParameter("ConnectingTimeout", (int)ConnectingTimeout.TotalMilliseconds)
-                    .AddParameter("ScriptBlock", RemoteCommand)
-                    .AddParameter("ArgumentList", new object[] { command, parameters, SerializationDepth });
-                ToolInvoker.Forward(ps, sink, notifications);
-            }, output, cancellationToken).ConfigureAwait(false);
-            var errors = pipeline.Errors.Select(r => Tag(ToolErrors.FromRecord(r), node)).ToList();
-            if (pipeline.Terminating is { } terminating)
-            {
-                errors.Add(Tag(ToolErrors.FromRecord(terminating), node));
+                return new Outcome(openErrors, Failed: true);
             }
-            else if (pipeline.Stopped)
+            try
             {
-                errors.Add(Tag(ToolErrors.Error("OperationStopped", ErrorCategory.OperationStopped, "The command was stopped before it finished."), node));
+                return await RunInAsync(session, node, command, parameters, collector, sink, notifications, cancellationToken).ConfigureAwait(false);
             }
-            return new Outcome(errors, pipeline.Terminating is not null || pipeline.Stopped || (errors.Count > 0 && items == 0));
+            finally
+            {
+                await CloseAsync(session).ConfigureAwait(false);
+            }
         }
         finally
         {
             connections.Release();
+        }
+    }
+
+    /// <summary>
+    /// The node's session, opened on its own with a deadline of the bridge's: PowerShell's SSH
+    /// client can miss the end of an ssh that failed to connect and then waits forever (seen with
+    /// Invoke-Command -HostName on a refused port, now and then), -ConnectingTimeout or not.
+    /// </summary>
+    private async Task<(PSObject? Session, IReadOnlyList<JsonObject> Errors)> OpenAsync(string node, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(ConnectingTimeout + OpeningGrace);
+        using var output = new PSDataCollection<PSObject>();
+        try
+        {
+            var opening = await host.InvokeAsync(ps => ps.AddCommand("New-PSSession")
+                .AddParameter("HostName", node)
+                .AddParameter("ConnectingTimeout", (int)ConnectingTimeout.TotalMilliseconds), output, deadline.Token).ConfigureAwait(false);
+            if (output.Count == 1 && opening.Terminating is null && !opening.Stopped)
+            {
+                return (output[0], []);
+            }
+            var errors = opening.Errors.Select(r => Tag(ToolErrors.FromRecord(r), node)).ToList();
+            if (opening.Terminating is { } terminating)
+            {
+                errors.Add(Tag(ToolErrors.FromRecord(terminating), node));
+            }
+            if (errors.Count == 0)
+            {
+                errors.Add(Tag(ToolErrors.Error("PSSessionOpenFailed", ErrorCategory.OpenError, $"[{node}] No session was opened."), node));
+            }
+            foreach (var extra in output)
+            {
+                await CloseAsync(extra).ConfigureAwait(false);
+            }
+            return (null, errors);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, [Tag(ToolErrors.Error("PSSessionOpenTimedOut", ErrorCategory.OpenError,
+                $"[{node}] No session within {(ConnectingTimeout + OpeningGrace).TotalSeconds:0} s (ssh connecting, the node's pwsh starting)."), node)]);
+        }
+    }
+
+    /// <summary>The tool in the node's open session; every error there is that node's.</summary>
+    private async Task<Outcome> RunInAsync(PSObject session, string node, string command, Hashtable parameters, ToolInvoker.OutputCollector collector, ToolInvoker.Sink sink, ToolInvoker.NotificationQueue notifications, CancellationToken cancellationToken)
+    {
+        int items = 0;
+        using var output = new PSDataCollection<PSObject>();
+        output.DataAdded += (s, e) =>
+        {
+            Interlocked.Increment(ref items);
+            collector.Add(Deserialize(((PSDataCollection<PSObject>)s!)[e.Index]), item => Tag(item, node));
+        };
+        var pipeline = await host.InvokeAsync(ps =>
+        {
+            ps.AddCommand("Invoke-Command")
+                .AddParameter("Session", session)
+                .AddParameter("ScriptBlock", RemoteCommand)
+                .AddParameter("ArgumentList", new object[] { command, parameters, SerializationDepth });
+            ToolInvoker.Forward(ps, sink, notifications);
+        }, output, cancellationToken).ConfigureAwait(false);
+        var errors = pipeline.Errors.Select(r => Tag(ToolErrors.FromRecord(r), node)).ToList();
+        if (pipeline.Terminating is { } terminating)
+        {
+            errors.Add(Tag(ToolErrors.FromRecord(terminating), node));
+        }
+        else if (pipeline.Stopped)
+        {
+            errors.Add(Tag(ToolErrors.Error("OperationStopped", ErrorCategory.OperationStopped, "The command was stopped before it finished."), node));
+        }
+        return new Outcome(errors, pipeline.Terminating is not null || pipeline.Stopped || (errors.Count > 0 && items == 0));
+    }
+
+    /// <summary>Ends a node's session (its ssh and the node's pwsh), whatever the call came to.</summary>
+    private async Task CloseAsync(PSObject session)
+    {
+        using var deadline = new CancellationTokenSource(OpeningGrace);
+        using var output = new PSDataCollection<PSObject>();
+        try
+        {
+            await host.InvokeAsync(ps => ps.AddCommand("Remove-PSSession").AddParameter("Session", session), output, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // A session that will not close within the grace is left to its ssh ending; the call is answered.
         }
     }
 

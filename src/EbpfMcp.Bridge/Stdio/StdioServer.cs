@@ -13,7 +13,8 @@ public static class StdioServer
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        await using var transport = new StdioTransport(Console.OpenStandardInput(), Console.OpenStandardOutput(), options.MaxBodyBytes, logging);
+        var (input, output) = Native.StandardStreams.TakeOver();
+        await using var transport = new StdioTransport(input, output, options.MaxBodyBytes, logging);
         var serverOptions = new ModelContextProtocol.Server.McpServerOptions();
         setup.Configure(serverOptions);
         await using var server = ModelContextProtocol.Server.McpServer.Create(transport, serverOptions, logging);
