@@ -6,8 +6,8 @@ namespace EbpfMcp.Bridge.Native;
 /// <summary>
 /// Takes stdin and stdout for the MCP stream alone: they move to descriptors closed on exec, and
 /// descriptor 0 becomes /dev/null and descriptor 1 a copy of stderr. Whatever else writes to
-/// "standard output" then (a child process such as ssh reporting a refused connection, a library's
-/// Console.WriteLine) reaches stderr instead of corrupting the protocol, and no child can read the
+/// "standard output" then (a child process, Console.Out: PowerShell's SSH client echoes ssh's
+/// refusals there) reaches stderr instead of corrupting the protocol, and no child can read the
 /// client's requests.
 /// </summary>
 internal static partial class StandardStreams
@@ -35,6 +35,8 @@ internal static partial class StandardStreams
         Check(Dup2(nothing, 0), "replace stdin");
         Close(nothing);
         Check(Dup2(2, 1), "send stdout to stderr");
+        // Console.Out, once made, writes to its own copy of the old descriptor 1.
+        Console.SetOut(Console.Error);
         return (Wrap(input, FileAccess.Read), Wrap(output, FileAccess.Write));
     }
 
