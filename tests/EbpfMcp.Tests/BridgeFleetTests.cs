@@ -106,6 +106,48 @@ public sealed class BridgeFleetTests(SshNodes nodes) : IClassFixture<SshNodes>
     }
 
     [Fact]
+    public async Task ARefusedNodeNeitherEndsTheBridgeNorWritesOnItsStdout()
+    {
+        // ssh ends within milliseconds on a refused port: PowerShell's SSH client then crashed the
+        // bridge now and then (an unhandled EPIPE on its own thread), or never answered, and echoed
+        // ssh's refusal on stdout, the MCP stream. Every line of stdout must be JSON-RPC, every call answered.
+        const int calls = 8;
+        var psi = BridgeProcess.Raw("-t", "stdio", "--hosts", nodes.HostsFile);
+        foreach (var (name, value) in nodes.Environment)
+        {
+            psi.Environment[name] = value;
+        }
+        using var bridge = Process.Start(psi)!;
+        var stderr = bridge.StandardError.ReadToEndAsync();
+        var requests = new System.Text.StringBuilder();
+        requests.AppendLine("""{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
+        requests.AppendLine("""{"jsonrpc":"2.0","method":"notifications/initialized"}""");
+        for (int id = 1; id <= calls; id++)
+        {
+            requests.AppendLine("""{"jsonrpc":"2.0","id":""" + id + ""","method":"tools/call","params":{"name":"Get-BpfKernelInfo","arguments":{"ComputerName":["node3"]}}}""");
+        }
+        await bridge.StandardInput.WriteAsync(requests.ToString());
+        bridge.StandardInput.Close();
+        var refused = new HashSet<int>();
+        string? line;
+        while ((line = await bridge.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(90))) is not null)
+        {
+            var message = System.Text.Json.Nodes.JsonNode.Parse(line)!;   // throws on anything but JSON
+            if ((int?)message["id"] is int id and > 0)
+            {
+                var error = message["result"]!["structuredContent"]!["error"]!;
+                Assert.Equal(nodes.Unreachable, (string?)error["node"]);
+                Assert.Equal("OpenError", (string?)error["category"]);
+                refused.Add(id);
+            }
+        }
+        Assert.True(bridge.WaitForExit(10_000));
+        Assert.True(bridge.ExitCode == 0, await stderr);
+        Assert.Equal(Enumerable.Range(1, calls), refused.Order());
+        Assert.Contains("Connection refused", await stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryNodeTracesItsOwnKernelForTheSameWorkload()
     {
         KernelPrerequisites.Require();

@@ -51,6 +51,9 @@ public sealed class FleetInvoker(PowerShellHost host, BridgeOptions options)
 
     private readonly SemaphoreSlim connections = new(options.ThrottleLimit, options.ThrottleLimit);
 
+    /// <summary>Installed before the first session: the ssh PowerShell starts must not end the bridge.</summary>
+    private readonly SshShim? ssh = options.Hosts is null ? null : SshShim.EnsureInstalled();
+
     public async Task<CallToolResult> RunAsync(ToolDefinition tool, Hashtable bound, IReadOnlyList<string> nodes, ToolInvoker.Sink sink, CancellationToken cancellationToken)
     {
         var parameters = Portable(bound, tool.BoundParameters);
