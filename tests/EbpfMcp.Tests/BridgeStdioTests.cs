@@ -19,7 +19,7 @@ public sealed class BridgeStdioTests
         var tools = (await client.ListToolsAsync()).ToDictionary(t => t.Name);
 
         // Read-only tools of EbpfMcp plus the test module's cmdlets; no deploy tools without --allow-deploy.
-        Assert.Equal(ModuleCmdlets.ReadOnly.Concat(["Get-BpfTestEcho", "Measure-BpfTestWait"]).Order(StringComparer.Ordinal), tools.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(ModuleCmdlets.ReadOnly.Concat(["Get-BpfTestEcho", "Get-BpfTestRun", "Measure-BpfTestWait"]).Order(StringComparer.Ordinal), tools.Keys.Order(StringComparer.Ordinal));
         // -Owner is the session: bound by the bridge, never offered to a client.
         Assert.All(tools.Values, t => Assert.False(t.ProtocolTool.InputSchema.GetProperty("properties").TryGetProperty("Owner", out _), t.Name));
 
@@ -288,6 +288,28 @@ public sealed class BridgeStdioTests
         }
         // stdin closed: the session is over and its programs are gone.
         KernelPrograms.AssertReturnsTo(before);
+    }
+
+    [Fact]
+    public async Task IdenticalReadCallsThatOverlapRunOnceAndALaterOneRunsAfresh()
+    {
+        await using var client = await BridgeProcess.StdioClientAsync();
+        async Task<int> RunAsync(string label, int milliseconds = 1500)
+        {
+            var result = await client.CallToolAsync("Get-BpfTestRun", new Dictionary<string, object?> { ["Milliseconds"] = milliseconds, ["Label"] = label });
+            Assert.NotEqual(true, result.IsError);
+            return Structured(result).GetProperty("items")[0].GetInt32();
+        }
+        // Eight identical calls while the first runs: one run, one answer for all.
+        var first = RunAsync("same");
+        await Task.Delay(300);
+        var joined = await Task.WhenAll(Enumerable.Range(0, 7).Select(_ => RunAsync("same")));
+        int run = await first;
+        Assert.All(joined, r => Assert.Equal(run, r));
+        // Different arguments are another call; after the shared one ended, the same call runs afresh.
+        int other = await RunAsync("other", 0);
+        Assert.Equal(run + 1, other);
+        Assert.Equal(other + 1, await RunAsync("same", 0));
     }
 
     private sealed class SynchronousProgress(Action<ProgressNotificationValue> report) : IProgress<ProgressNotificationValue>

@@ -26,10 +26,12 @@ public sealed class SharedCalls
     {
         var key = Key(tool, arguments);
         var started = new TaskCompletionSource<Task<CallToolResult>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var shared = running.GetOrAdd(key, _ => started.Task.Unwrap());
-        if (started.TrySetResult(Task.Run(run, CancellationToken.None)) && ReferenceEquals(running.GetValueOrDefault(key), shared))
+        var mine = started.Task.Unwrap();
+        var shared = running.GetOrAdd(key, mine);
+        if (ReferenceEquals(shared, mine))
         {
-            // This call started it: the next identical call after it ends starts afresh.
+            // This call starts it (a joining call runs nothing); the next identical call after it ends starts afresh.
+            started.SetResult(Task.Run(run, CancellationToken.None));
             _ = shared.ContinueWith(_ => running.TryRemove(KeyValuePair.Create(key, shared)), TaskScheduler.Default);
         }
         return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -11,14 +11,27 @@ namespace EbpfMcp.Kernel.Inventory;
 /// </summary>
 internal sealed unsafe partial class AttachPointNames
 {
-    private Dictionary<string, string>? tracepointCategories;
+    /// <summary>
+    /// Event name → category, for the whole process: reading tracefs's ~2,000 event directories was
+    /// a tenth of a Get-BpfHook call. An event keeps its category; one not known yet (a module loaded
+    /// since) makes the next lookup read tracefs again, at most once per <see cref="RereadAfter"/>.
+    /// </summary>
+    private static volatile TracepointCategories? categories;
+    private static readonly TimeSpan RereadAfter = TimeSpan.FromSeconds(5);
+
+    private sealed record TracepointCategories(Dictionary<string, string> ByEvent, long ReadAt);
+
     private Dictionary<ulong, string>? cgroupPaths;
 
     public string Tracepoint(string name)
     {
-        tracepointCategories ??= ReadTracepointCategories();
+        var known = categories;
+        if (known is null || (!known.ByEvent.ContainsKey(name) && Environment.TickCount64 - known.ReadAt > RereadAfter.TotalMilliseconds))
+        {
+            categories = known = new TracepointCategories(ReadTracepointCategories(), Environment.TickCount64);
+        }
         // The kernel reports just the event name; tracefs tells which category holds it.
-        return tracepointCategories.TryGetValue(name, out var category) ? $"tracepoint:{category}:{name}" : $"tracepoint:{name}";
+        return known.ByEvent.TryGetValue(name, out var category) ? $"tracepoint:{category}:{name}" : $"tracepoint:{name}";
     }
 
     public string Cgroup(ulong cgroupId, uint attachType)
