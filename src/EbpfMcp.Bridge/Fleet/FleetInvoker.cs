@@ -10,8 +10,7 @@ namespace EbpfMcp.Bridge.Fleet;
 /// <summary>
 /// Runs a read-only tool on other nodes with PowerShell remoting over SSH (New-PSSession -HostName,
 /// Invoke-Command in it, Remove-PSSession: one session per node, so every error is known to be that
-/// node's), at most
-/// --throttle-limit nodes at once across all calls. The items of every node come back in one
+/// node's), at most --throttle-limit nodes at once across all calls. The items of every node come back in one
 /// result, each with its node; a node that fails is reported in errors and the call fails only
 /// when no node answered.
 /// </summary>
@@ -51,11 +50,9 @@ public sealed class FleetInvoker(PowerShellHost host, BridgeOptions options)
 
     private readonly SemaphoreSlim connections = new(options.ThrottleLimit, options.ThrottleLimit);
 
-    /// <summary>Installed before the first session: the ssh PowerShell starts must not end the bridge.</summary>
-    private readonly SshShim? ssh = options.Hosts is null ? null : SshShim.EnsureInstalled();
-
     public async Task<CallToolResult> RunAsync(ToolDefinition tool, Hashtable bound, IReadOnlyList<string> nodes, ToolInvoker.Sink sink, CancellationToken cancellationToken)
     {
+        SshShim.EnsureInstalled(); // before the first session: the ssh PowerShell starts must not end the bridge
         var parameters = Portable(bound, tool.BoundParameters);
         var collector = new ToolInvoker.OutputCollector(options.MaxItems, options.MaxBytes);
         var notifications = new ToolInvoker.NotificationQueue();
@@ -128,11 +125,7 @@ public sealed class FleetInvoker(PowerShellHost host, BridgeOptions options)
             {
                 return (output[0], []);
             }
-            var errors = opening.Errors.Select(r => Tag(ToolErrors.FromRecord(r), node)).ToList();
-            if (opening.Terminating is { } terminating)
-            {
-                errors.Add(Tag(ToolErrors.FromRecord(terminating), node));
-            }
+            var errors = NodeErrors(opening, node);
             if (errors.Count == 0)
             {
                 errors.Add(Tag(ToolErrors.Error("PSSessionOpenFailed", ErrorCategory.OpenError, $"[{node}] No session was opened."), node));
@@ -168,6 +161,13 @@ public sealed class FleetInvoker(PowerShellHost host, BridgeOptions options)
                 .AddParameter("ArgumentList", new object[] { command, parameters, SerializationDepth });
             ToolInvoker.Forward(ps, sink, notifications);
         }, output, cancellationToken).ConfigureAwait(false);
+        var errors = NodeErrors(pipeline, node);
+        return new Outcome(errors, pipeline.Terminating is not null || pipeline.Stopped || (errors.Count > 0 && items == 0));
+    }
+
+    /// <summary>What a node's pipeline reported, each naming the node: its errors, then how it ended (thrown, or stopped).</summary>
+    private static List<JsonObject> NodeErrors(PowerShellHost.PipelineResult pipeline, string node)
+    {
         var errors = pipeline.Errors.Select(r => Tag(ToolErrors.FromRecord(r), node)).ToList();
         if (pipeline.Terminating is { } terminating)
         {
@@ -177,7 +177,7 @@ public sealed class FleetInvoker(PowerShellHost host, BridgeOptions options)
         {
             errors.Add(Tag(ToolErrors.Error("OperationStopped", ErrorCategory.OperationStopped, "The command was stopped before it finished."), node));
         }
-        return new Outcome(errors, pipeline.Terminating is not null || pipeline.Stopped || (errors.Count > 0 && items == 0));
+        return errors;
     }
 
     /// <summary>Ends a node's session (its ssh and the node's pwsh), whatever the call came to.</summary>

@@ -10,19 +10,18 @@ namespace EbpfMcp.Bridge.Fleet;
 /// With the input kept open the flush succeeds; the closed output still tells PowerShell the
 /// session has ended.
 /// </summary>
-internal sealed class SshShim
+internal static class SshShim
 {
-    private static readonly Lazy<SshShim?> Installed = new(Install, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>Whether the script is on PATH; false when PATH had no ssh (remoting then says so).</summary>
+    private static readonly Lazy<bool> Installed = new(Install, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private SshShim(string directory) => Directory = directory;
+    /// <summary>
+    /// Puts the script first on this process's PATH, once. Its directory is one per user and script,
+    /// kept for the next bridge (a killed bridge leaves nothing new).
+    /// </summary>
+    public static void EnsureInstalled() => _ = Installed.Value;
 
-    /// <summary>Where the script is: one directory per user and script, kept for the next bridge (a killed bridge leaves nothing new).</summary>
-    public string Directory { get; }
-
-    /// <summary>Puts the script first on this process's PATH once; null when PATH has no ssh (remoting then says so).</summary>
-    public static SshShim? EnsureInstalled() => Installed.Value;
-
-    private static SshShim? Install()
+    private static bool Install()
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         var ssh = path.Split(':', StringSplitOptions.RemoveEmptyEntries)
@@ -30,7 +29,7 @@ internal sealed class SshShim
             .FirstOrDefault(file => File.Exists(file) && (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) != 0);
         if (ssh is null)
         {
-            return null;
+            return false;
         }
         var text = $"""
             #!/bin/sh
@@ -52,7 +51,7 @@ internal sealed class SshShim
             File.Move(next, script, overwrite: true);
         }
         Environment.SetEnvironmentVariable("PATH", $"{directory}:{path}");
-        return new SshShim(directory);
+        return true;
     }
 
     /// <summary>
@@ -64,12 +63,12 @@ internal sealed class SshShim
         var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
         var user = Native.FileOwnership.EffectiveUserId();
         var directory = Path.Combine(Path.GetTempPath(), $"ebpf-mcp-ssh-{user}-{key}");
-        System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var facts = Native.FileOwnership.Of(directory);
         var othersMayWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
         return facts is { IsDirectory: true, IsLink: false } && facts.Owner == user && (facts.Mode & othersMayWrite) == 0
             ? directory
-            : System.IO.Directory.CreateTempSubdirectory("ebpf-mcp-ssh-").FullName;
+            : Directory.CreateTempSubdirectory("ebpf-mcp-ssh-").FullName;
     }
 
     private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
