@@ -1,22 +1,38 @@
+using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
 namespace EbpfMcp.Bridge;
 
 /// <summary>
-/// A warm pool of PowerShell runspaces with the EbpfMcp module (and any extra modules) imported.
-/// Every tool call gets its own PowerShell instance from the pool. A call that is cancelled gets
-/// its pipeline stopped; if the command ignores the stop, the call still ends and the pool grows
-/// by one runspace until that pipeline ends, so a stuck command never starves later calls.
+/// Warm PowerShell runspaces with the EbpfMcp module (and any extra modules) imported, each owned
+/// by one worker thread that runs the pipelines it takes from a shared queue on that thread
+/// (PSThreadOptions.UseCurrentThread). Every tool call gets its own PowerShell instance. Workers
+/// start on demand up to the pool size. A call that is cancelled gets its pipeline stopped; if the
+/// command ignores the stop, the call still ends and one more worker may start until that pipeline
+/// ends, so a stuck command never starves later calls.
 /// </summary>
+/// <remarks>
+/// Why not a RunspacePool: under load its hand-offs (queued runspace request, pipeline thread,
+/// completion callbacks) cost more CPU than the read commands themselves; here a call is one
+/// queue hand-off to a worker and one completion.
+/// </remarks>
 public sealed class PowerShellHost : IDisposable
 {
     /// <summary>How long a stopped pipeline may take to end before its runspace is written off.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
 
-    private readonly RunspacePool pool;
+    // PowerShell gives its own pipeline threads this much stack (deeply nested scripts).
+    private const int WorkerStackBytes = 10_000_000;
+
+    private readonly InitialSessionState state;
+    private readonly BlockingCollection<RunspaceWork> queue = [];
     private readonly int poolSize;
-    private int abandoned;
+    private int workers;   // started and not yet ended
+    private int idle;      // waiting for work
+    private int queued;    // added and not yet taken
+    private int abandoned; // pipelines that ignored their stop and still run
+    private int limit;     // poolSize, plus one per abandoned pipeline (at most doubled)
 
     /// <exception cref="ModuleLoadException">A module could not be found or imported.</exception>
     public PowerShellHost(IReadOnlyList<string> modules, int poolSize)
@@ -27,25 +43,25 @@ public sealed class PowerShellHost : IDisposable
         }
         Modules = modules;
         this.poolSize = poolSize;
-        var state = InitialSessionState.CreateDefault2();
+        limit = poolSize;
+        state = InitialSessionState.CreateDefault2();
         // The bridge never formats objects for display (results are serialized, text blocks come from the
         // objects themselves), so the built-in format data, ~6 MB resident, is not loaded.
         state.Formats.Clear();
         state.ImportPSModule([.. modules]);
         state.ThrowOnRunspaceOpenError = true;
-        pool = RunspaceFactory.CreateRunspacePool(state);
-        pool.SetMinRunspaces(1);
-        pool.SetMaxRunspaces(poolSize);
-        pool.ThreadOptions = PSThreadOptions.ReuseThread;
+        // The first runspace opens here, so a module that cannot be imported fails the start.
+        Runspace first;
         try
         {
-            pool.Open();
+            first = OpenRunspace();
         }
         catch (RunspaceOpenModuleLoadException e)
         {
-            pool.Dispose();
             throw new ModuleLoadException($"a module could not be imported ({string.Join(", ", modules)}): {e.ErrorRecords?.FirstOrDefault()?.ToString() ?? e.Message}");
         }
+        workers = 1;
+        StartThread(first);
     }
 
     public IReadOnlyList<string> Modules { get; }
@@ -60,12 +76,12 @@ public sealed class PowerShellHost : IDisposable
     /// </summary>
     public async Task<PipelineResult> InvokeAsync(Action<PowerShell> prepare, PSDataCollection<PSObject> output, CancellationToken cancellationToken)
     {
-        var ps = Create();
+        var ps = PowerShell.Create();
         prepare(ps);
-        var invocation = Run(ps, output);
+        var work = Enqueue(ps, output);
         try
         {
-            var result = await invocation.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var result = await work.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (!cancellationToken.IsCancellationRequested)
             {
                 ps.Dispose();
@@ -75,77 +91,150 @@ public sealed class PowerShellHost : IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        // Stopped here rather than from a callback on the token: this code may be running inside
-        // the token's Cancel(), where a callback registered earlier would never get its turn.
-        ps.BeginStop(null, null);
-        // Cancelled (perhaps while still queued for a runspace): never reported as a result.
-        if (await Task.WhenAny(invocation, Task.Delay(StopGrace, CancellationToken.None)).ConfigureAwait(false) == invocation)
+        // Cancelled (perhaps while still queued: then it never runs). Stopped here rather than from a
+        // callback on the token: this code may be running inside the token's Cancel(), where a
+        // callback registered earlier would never get its turn.
+        if (work.Cancel())
         {
-            ps.Dispose();
+            ps.BeginStop(null, null);
+            if (await Task.WhenAny(work.Completion, Task.Delay(StopGrace, CancellationToken.None)).ConfigureAwait(false) != work.Completion && Abandon(work))
+            {
+                throw new OperationCanceledException(cancellationToken); // its worker disposes it when it ends
+            }
         }
-        else
-        {
-            Abandon(ps, invocation);
-        }
+        ps.Dispose();
         throw new OperationCanceledException(cancellationToken);
     }
 
-    private static async Task<PipelineResult> Run(PowerShell ps, PSDataCollection<PSObject> output)
+    private RunspaceWork Enqueue(PowerShell ps, PSDataCollection<PSObject> output)
     {
-        ErrorRecord? terminating = null;
-        bool stopped = false;
+        var work = new RunspaceWork(ps, output);
+        queue.Add(work);
+        // More work waiting than workers waiting for it: one more worker, while under the limit.
+        if (Interlocked.Increment(ref queued) > Volatile.Read(ref idle))
+        {
+            TryAddWorker();
+        }
+        return work;
+    }
+
+    private void TryAddWorker()
+    {
+        int count = Volatile.Read(ref workers);
+        while (count < Volatile.Read(ref limit))
+        {
+            if (Interlocked.CompareExchange(ref workers, count + 1, count) == count)
+            {
+                StartThread(null);
+                return;
+            }
+            count = Volatile.Read(ref workers);
+        }
+    }
+
+    private void StartThread(Runspace? runspace)
+    {
+        var thread = new Thread(() => Work(runspace), WorkerStackBytes) { IsBackground = true, Name = "ebpf-mcp runspace" };
+        thread.Start();
+    }
+
+    private Runspace OpenRunspace()
+    {
+        var runspace = RunspaceFactory.CreateRunspace(state);
+        runspace.ThreadOptions = PSThreadOptions.UseCurrentThread;
         try
         {
-            await ps.InvokeAsync<PSObject, PSObject>(null, output).ConfigureAwait(false);
+            runspace.Open();
         }
-        catch (PipelineStoppedException)
+        catch
         {
-            stopped = true;
+            runspace.Dispose();
+            throw;
         }
-        catch (RuntimeException e)
-        {
-            terminating = e.ErrorRecord;
-        }
-        return new PipelineResult([.. ps.Streams.Error], terminating, stopped);
+        return runspace;
     }
 
-    /// <summary>Writes off the runspace of a pipeline that ignored its stop: the pool grows until it ends.</summary>
-    private void Abandon(PowerShell ps, Task invocation)
+    /// <summary>A worker: opens its runspace (unless given one), then runs queued pipelines until the host is disposed.</summary>
+    private void Work(Runspace? runspace)
     {
-        // At most doubling the pool: a client that keeps sending commands that never stop gets queued.
-        if (Interlocked.Increment(ref abandoned) <= poolSize)
+        try
         {
-            lock (pool)
+            runspace ??= OpenRunspace();
+            Interlocked.Increment(ref idle);
+            foreach (var work in queue.GetConsumingEnumerable())
             {
-                pool.SetMaxRunspaces(pool.GetMaxRunspaces() + 1);
-            }
-            Console.Error.WriteLine($"ebpf-mcp: a cancelled command did not stop within {StopGrace.TotalSeconds:0} s; its runspace is replaced until it ends.");
-        }
-        invocation.ContinueWith(_ =>
-        {
-            if (Interlocked.Decrement(ref abandoned) < poolSize)
-            {
-                lock (pool)
+                Interlocked.Decrement(ref idle);
+                Interlocked.Decrement(ref queued);
+                work.Run(runspace);
+                if (runspace.RunspaceStateInfo.State != RunspaceState.Opened)
                 {
-                    pool.SetMaxRunspaces(pool.GetMaxRunspaces() - 1);
+                    runspace.Dispose();
+                    runspace = OpenRunspace();
                 }
+                if (work.Abandoned is { } raisedLimit)
+                {
+                    // Its caller gave up on it; a worker that started meanwhile may take this one's place.
+                    work.DisposePowerShell();
+                    Ended(raisedLimit);
+                }
+                if (Volatile.Read(ref workers) > Volatile.Read(ref limit))
+                {
+                    Interlocked.Decrement(ref workers);
+                    return;
+                }
+                Interlocked.Increment(ref idle);
             }
-            ps.Dispose();
-        }, TaskScheduler.Default);
+            Interlocked.Decrement(ref idle);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"ebpf-mcp: a runspace worker ended: {e.Message}");
+            Interlocked.Decrement(ref workers);
+        }
+        finally
+        {
+            runspace?.Dispose();
+        }
     }
 
-    /// <summary>A PowerShell bound to the pool; the caller disposes it.</summary>
-    private PowerShell Create()
+    /// <summary>
+    /// Writes off the worker of a pipeline that ignored its stop: one more worker may start until it
+    /// ends (at most doubling them: a client that keeps sending commands that never stop gets queued).
+    /// False when the pipeline ended meanwhile.
+    /// </summary>
+    private bool Abandon(RunspaceWork work)
     {
-        var ps = PowerShell.Create();
-        ps.RunspacePool = pool;
-        return ps;
+        bool raises = Interlocked.Increment(ref abandoned) <= poolSize;
+        if (raises)
+        {
+            Interlocked.Increment(ref limit);
+        }
+        if (work.Abandon(raises))
+        {
+            if (raises)
+            {
+                Console.Error.WriteLine($"ebpf-mcp: a cancelled command did not stop within {StopGrace.TotalSeconds:0} s; its runspace is replaced until it ends.");
+            }
+            return true;
+        }
+        Ended(raises);
+        return false;
+    }
+
+    /// <summary>An abandoned pipeline ended: its limit raise is undone.</summary>
+    private void Ended(bool raisedLimit)
+    {
+        Interlocked.Decrement(ref abandoned);
+        if (raisedLimit)
+        {
+            Interlocked.Decrement(ref limit);
+        }
     }
 
     /// <summary>Runs a short script synchronously (start-up reflection).</summary>
     public List<PSObject> Run(string script, IDictionary<string, object?>? parameters = null)
     {
-        using var ps = Create();
+        using var ps = PowerShell.Create();
         ps.AddScript(script);
         if (parameters is not null)
         {
@@ -160,22 +249,28 @@ public sealed class PowerShellHost : IDisposable
     /// </summary>
     public List<PSObject> Invoke(string command, Dictionary<string, object?> parameters)
     {
-        using var ps = Create();
+        using var ps = PowerShell.Create();
         ps.AddCommand(command).AddParameters(parameters);
         return Collect(ps, command);
     }
 
-    private static List<PSObject> Collect(PowerShell ps, string what)
+    private List<PSObject> Collect(PowerShell ps, string what)
     {
-        var output = ps.Invoke().ToList();
-        if (ps.HadErrors && ps.Streams.Error.Count > 0)
+        using var output = new PSDataCollection<PSObject>();
+        var result = Enqueue(ps, output).Completion.GetAwaiter().GetResult();
+        if (result.Terminating is { } terminating)
         {
-            throw new InvalidOperationException($"{what}: {ps.Streams.Error[0]}");
+            throw new InvalidOperationException($"{what}: {terminating}", terminating.Exception);
         }
-        return output;
+        if (result.Errors.Count > 0)
+        {
+            throw new InvalidOperationException($"{what}: {result.Errors[0]}");
+        }
+        return [.. output];
     }
 
-    public void Dispose() => pool.Dispose();
+    /// <summary>Workers end when they have run what is queued; a pipeline that never ends keeps its (background) thread.</summary>
+    public void Dispose() => queue.CompleteAdding();
 
     /// <summary>The EbpfMcp module manifest in Modules/EbpfMcp beside the bridge (the build copies the module there).</summary>
     public static string DefaultModuleManifest() => Path.Combine(AppContext.BaseDirectory, "Modules", "EbpfMcp", "EbpfMcp.psd1");

@@ -58,11 +58,22 @@ internal static unsafe partial class LibCClock
         return (ulong)ts.Seconds * 1_000_000_000UL + (ulong)ts.Nanoseconds;
     }
 
-    /// <summary>Wall-clock time of a CLOCK_BOOTTIME stamp.</summary>
+    /// <summary>
+    /// The wall clock (UTC) and CLOCK_BOOTTIME read back to back, as a pair for converting stamps.
+    /// UTC first: the local time zone is looked up afterwards, since its first lookup in a process
+    /// reads the time-zone files (milliseconds on a cold machine) and would skew the pair.
+    /// </summary>
+    public static (DateTime Utc, ulong BoottimeNs) Anchor()
+    {
+        var utc = DateTime.UtcNow;
+        return (utc, BoottimeNs());
+    }
+
+    /// <summary>Wall-clock time (local offset) of a CLOCK_BOOTTIME stamp.</summary>
     public static DateTimeOffset FromBoottime(ulong stampNs)
     {
-        var ago = (long)(BoottimeNs() - stampNs);
-        return DateTimeOffset.Now.AddTicks(-ago / 100);
+        var (utc, boottime) = Anchor();
+        return new DateTimeOffset(utc.AddTicks(-(long)(boottime - stampNs) / 100)).ToLocalTime();
     }
 }
 

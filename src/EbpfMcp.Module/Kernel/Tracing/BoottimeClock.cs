@@ -17,7 +17,11 @@ internal readonly struct BoottimeClock
         bootAtAnchor = boot;
     }
 
-    public static BoottimeClock Now() => new(DateTimeOffset.Now, LibCClock.BoottimeNs());
+    public static BoottimeClock Now()
+    {
+        var (utc, boottime) = LibCClock.Anchor();
+        return new(new DateTimeOffset(utc).ToLocalTime(), boottime);
+    }
 
     public DateTimeOffset ToWallClock(ulong boottimeNs) => wallAtAnchor.AddTicks(((long)boottimeNs - (long)bootAtAnchor) / 100);
 }
