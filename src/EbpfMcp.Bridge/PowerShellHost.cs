@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
@@ -26,11 +25,9 @@ public sealed class PowerShellHost : IDisposable
     private const int WorkerStackBytes = 10_000_000;
 
     private readonly InitialSessionState state;
-    private readonly BlockingCollection<RunspaceWork> queue = [];
+    private readonly RunspaceWorkQueue queue = new();
     private readonly int poolSize;
     private int workers;   // started and not yet ended
-    private int idle;      // waiting for work
-    private int queued;    // added and not yet taken
     private int abandoned; // pipelines that ignored their stop and still run
     private int limit;     // poolSize, plus one per abandoned pipeline (at most doubled)
 
@@ -109,9 +106,8 @@ public sealed class PowerShellHost : IDisposable
     private RunspaceWork Enqueue(PowerShell ps, PSDataCollection<PSObject> output)
     {
         var work = new RunspaceWork(ps, output);
-        queue.Add(work);
         // More work waiting than workers waiting for it: one more worker, while under the limit.
-        if (Interlocked.Increment(ref queued) > Volatile.Read(ref idle))
+        if (queue.Add(work))
         {
             TryAddWorker();
         }
@@ -160,11 +156,8 @@ public sealed class PowerShellHost : IDisposable
         try
         {
             runspace ??= OpenRunspace();
-            Interlocked.Increment(ref idle);
-            foreach (var work in queue.GetConsumingEnumerable())
+            while (queue.TryTake(out var work))
             {
-                Interlocked.Decrement(ref idle);
-                Interlocked.Decrement(ref queued);
                 work.Run(runspace);
                 if (runspace.RunspaceStateInfo.State != RunspaceState.Opened)
                 {
@@ -177,14 +170,13 @@ public sealed class PowerShellHost : IDisposable
                     work.DisposePowerShell();
                     Ended(raisedLimit);
                 }
-                if (Volatile.Read(ref workers) > Volatile.Read(ref limit))
+                // Above the limit (an abandoned pipeline ended): this worker is the one too many.
+                int count = Volatile.Read(ref workers);
+                if (count > Volatile.Read(ref limit) && Interlocked.CompareExchange(ref workers, count - 1, count) == count)
                 {
-                    Interlocked.Decrement(ref workers);
                     return;
                 }
-                Interlocked.Increment(ref idle);
             }
-            Interlocked.Decrement(ref idle);
         }
         catch (Exception e)
         {
@@ -270,7 +262,7 @@ public sealed class PowerShellHost : IDisposable
     }
 
     /// <summary>Workers end when they have run what is queued; a pipeline that never ends keeps its (background) thread.</summary>
-    public void Dispose() => queue.CompleteAdding();
+    public void Dispose() => queue.Complete();
 
     /// <summary>The EbpfMcp module manifest in Modules/EbpfMcp beside the bridge (the build copies the module there).</summary>
     public static string DefaultModuleManifest() => Path.Combine(AppContext.BaseDirectory, "Modules", "EbpfMcp", "EbpfMcp.psd1");
