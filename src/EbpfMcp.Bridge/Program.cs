@@ -4,8 +4,8 @@ using EbpfMcp.Bridge.Http;
 using EbpfMcp.Bridge.Stdio;
 using EbpfMcp.Bridge.Tools;
 
-// Before any thread of ours allocates (see MallocArenas: native memory crept up in per-thread arenas).
-EbpfMcp.Bridge.Native.MallocArenas.Limit(2);
+// Before any thread of ours allocates (see MallocTuning: native memory crept up in malloc's arenas).
+EbpfMcp.Bridge.Native.MallocTuning.ForLongRunningProcess();
 // stdout belongs to the protocol in stdio mode: everything human goes to stderr (--help and
 // --version excepted: they are asked for, and the protocol is not running).
 var parsed = BridgeCommandLine.Create(RunAsync).Parse(args);
