@@ -7,12 +7,15 @@ namespace EbpfMcp.Bench;
 /// <summary>Concurrent clients against one bridge (loopback only, bounded in count and time).</summary>
 public static class Load
 {
-    public sealed record Result(double P50, double P99, int Failed, double CallsPerSecond);
+    /// <param name="ServerCpuPerCall">The server process's CPU time (user + system) per call, in ms, when its pid was given.</param>
+    public sealed record Result(double P50, double P99, int Failed, double CallsPerSecond, double ServerCpuPerCall = double.NaN);
 
     /// <summary>Each client makes its calls one after another, going round <paramref name="mix"/>; all clients at once.</summary>
-    public static async Task<Result> RunAsync(Func<Task<McpClient>> connect, int clients, int callsPerClient, IReadOnlyList<(string Tool, Dictionary<string, object?> Arguments)> mix)
+    public static async Task<Result> RunAsync(Func<Task<McpClient>> connect, int clients, int callsPerClient, IReadOnlyList<(string Tool, Dictionary<string, object?> Arguments)> mix, int? serverPid = null)
     {
         var connected = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => connect()));
+        using var server = serverPid is { } pid ? Process.GetProcessById(pid) : null;
+        var cpuBefore = server?.TotalProcessorTime ?? TimeSpan.Zero;
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         int failed = 0;
         var clock = Stopwatch.StartNew();
@@ -38,12 +41,14 @@ public static class Load
             }
         })));
         double seconds = clock.Elapsed.TotalSeconds;
+        server?.Refresh();
+        double cpuPerCall = server is null ? double.NaN : (server.TotalProcessorTime - cpuBefore).TotalMilliseconds / latencies.Count;
         foreach (var client in connected)
         {
             await client.DisposeAsync();
         }
         var all = latencies.ToList();
-        return new Result(Stats.Percentile(all, 50), Stats.Percentile(all, 99), failed, all.Count / seconds);
+        return new Result(Stats.Percentile(all, 50), Stats.Percentile(all, 99), failed, all.Count / seconds, cpuPerCall);
     }
 }
 

@@ -48,6 +48,10 @@ public sealed class AuditLog : IDisposable
     /// <summary>A tool call that ran (or was refused by the bridge's checks).</summary>
     public void Call(string session, string tool, IReadOnlyDictionary<string, JsonElement>? arguments, string outcome, string? errorId, string? reason, double durationMs, IEnumerable<uint> created, IEnumerable<uint> removed)
     {
+        if (!Enabled)
+        {
+            return; // --audit-log none: nothing is built for a line nobody keeps
+        }
         var line = Line(session, outcome);
         line["tool"] = tool;
         line["arguments"] = Arguments(arguments);
@@ -65,6 +69,10 @@ public sealed class AuditLog : IDisposable
     /// <summary>A request refused before any tool ran: HTTP 401/403/413/503, an unknown or disabled tool.</summary>
     public void Refusal(string? session, string? tool, string errorId, string reason, int? httpStatus = null)
     {
+        if (!Enabled)
+        {
+            return;
+        }
         var line = Line(session, Refused);
         line["tool"] = tool;
         line["errorId"] = errorId;
@@ -75,6 +83,9 @@ public sealed class AuditLog : IDisposable
         }
         Write(line);
     }
+
+    /// <summary>Whether lines are kept (false for --audit-log none).</summary>
+    public bool Enabled => writer != TextWriter.Null;
 
     private static JsonObject Line(string? session, string outcome) => new()
     {

@@ -17,12 +17,16 @@ public sealed class GetBpfKernelInfoTests
         Assert.Equal(File.Exists("/sys/kernel/btf/vmlinux"), info.BtfAvailable);
         Assert.True(info.BpffsMounted, "the test prerequisites mount bpffs");
         Assert.True(info.TracefsMounted, "the test prerequisites mount tracefs");
+        Assert.Equal(File.ReadAllLines("/proc/self/mounts").Any(l => l.Split(' ')[2] == "cgroup2"), info.CgroupV2);
         Assert.Equal(int.Parse(File.ReadAllText("/proc/sys/kernel/unprivileged_bpf_disabled")), info.UnprivilegedBpfDisabled);
         Assert.Equal(File.ReadAllText("/proc/sys/net/core/bpf_jit_enable").Trim() != "0", info.JitEnabled);
         var lockdown = File.ReadAllText("/sys/kernel/security/lockdown");
         Assert.Contains($"[{info.Lockdown}]", lockdown);
         Assert.Contains("CAP_SYS_ADMIN", info.Capabilities);
         Assert.Contains("CAP_BPF", info.Capabilities);
+        // Read with capget(2); the thread's status line says the same set.
+        var capEff = File.ReadAllLines("/proc/thread-self/status").First(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        Assert.Equal(System.Numerics.BitOperations.PopCount(Convert.ToUInt64(capEff[7..].Trim(), 16)), info.Capabilities.Length);
         Assert.True(info.CanLoadPrograms);
         Assert.StartsWith("v1.", "v" + info.LibbpfVersion.TrimStart('v'));
     }

@@ -19,29 +19,42 @@ internal static class KernelInfoReader
         "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ];
 
+    /// <summary>
+    /// What cannot change while the kernel runs (its release and build, BTF, the architecture, the
+    /// libbpf this process loaded) is read once; everything else on every call.
+    /// </summary>
+    private static readonly Lazy<(string Release, string Version, string Architecture, bool Btf, string Libbpf)> Fixed = new(() => (
+        SmallFiles.ReadTrimmed("/proc/sys/kernel/osrelease") ?? Environment.OSVersion.Version.ToString(),
+        SmallFiles.ReadTrimmed("/proc/sys/kernel/version") ?? "",
+        RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant() switch
+        {
+            "x64" => "x86_64",
+            "arm64" => "aarch64",
+            var other => other,
+        },
+        File.Exists("/sys/kernel/btf/vmlinux"),
+        LibBpfLibrary.Version()));
+
     public static BpfKernelInfo Read()
     {
         var caps = EffectiveCapabilities();
         // Attach kinds are probed by trying, which needs the privileges to load programs.
         var kinds = CanLoadPrograms(caps) ? FeatureProbe.Get("AttachKind", out _) : [];
         var unsupported = kinds.Where(k => !k.Supported).Select(k => k.Name).ToArray();
+        var mounted = MountTable.FileSystemTypes();
+        var (release, version, architecture, btf, libbpf) = Fixed.Value;
         return new BpfKernelInfo
         {
-            KernelRelease = ReadTrimmed("/proc/sys/kernel/osrelease") ?? Environment.OSVersion.Version.ToString(),
-            KernelVersion = ReadTrimmed("/proc/sys/kernel/version") ?? "",
-            Architecture = RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant() switch
-            {
-                "x64" => "x86_64",
-                "arm64" => "aarch64",
-                var other => other,
-            },
-            BtfAvailable = File.Exists("/sys/kernel/btf/vmlinux"),
-            CgroupV2 = MountTable.IsMounted("cgroup2"),
-            BpffsMounted = MountTable.IsMounted("bpf"),
-            TracefsMounted = MountTable.IsMounted("tracefs") || Directory.Exists("/sys/kernel/tracing/events"),
+            KernelRelease = release,
+            KernelVersion = version,
+            Architecture = architecture,
+            BtfAvailable = btf,
+            CgroupV2 = mounted.Contains("cgroup2"),
+            BpffsMounted = mounted.Contains("bpf"),
+            TracefsMounted = mounted.Contains("tracefs") || Directory.Exists("/sys/kernel/tracing/events"),
             Lockdown = ReadLockdown(),
-            UnprivilegedBpfDisabled = int.TryParse(ReadTrimmed("/proc/sys/kernel/unprivileged_bpf_disabled"), out var u) ? u : -1,
-            JitEnabled = ReadTrimmed("/proc/sys/net/core/bpf_jit_enable") is string jit && jit != "0",
+            UnprivilegedBpfDisabled = int.TryParse(SmallFiles.ReadTrimmed("/proc/sys/kernel/unprivileged_bpf_disabled"), out var u) ? u : -1,
+            JitEnabled = SmallFiles.ReadTrimmed("/proc/sys/net/core/bpf_jit_enable") is string jit && jit != "0",
             Capabilities = caps,
             CanLoadPrograms = CanLoadPrograms(caps),
             SupportedAttachKinds = kinds.Count - unsupported.Length,
@@ -49,7 +62,7 @@ internal static class KernelInfoReader
             AttachKindSummary = kinds.Count == 0
                 ? "not probed: loading programs needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)"
                 : $"{kinds.Count - unsupported.Length} of {kinds.Count} attach kinds supported" + (unsupported.Length > 0 ? $"; not: {string.Join(", ", unsupported)}" : ""),
-            LibbpfVersion = LibBpfLibrary.Version(),
+            LibbpfVersion = libbpf,
         };
     }
 
@@ -63,9 +76,7 @@ internal static class KernelInfoReader
     /// <summary>Effective capabilities of the calling thread (capabilities are per thread on Linux).</summary>
     public static string[] EffectiveCapabilities()
     {
-        var status = ReadTrimmed("/proc/thread-self/status") ?? ReadTrimmed("/proc/self/status") ?? "";
-        var line = status.Split('\n').FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
-        if (line is null || !ulong.TryParse(line[7..].Trim(), System.Globalization.NumberStyles.HexNumber, null, out var mask))
+        if (LibCCapabilities.EffectiveOfCallingThread() is not { } mask && !StatusCapabilities(out mask))
         {
             return [];
         }
@@ -80,6 +91,23 @@ internal static class KernelInfoReader
         return [.. names];
     }
 
+    /// <summary>The CapEff line of the thread's status, where capget(2) is refused (a seccomp filter).</summary>
+    private static bool StatusCapabilities(out ulong mask)
+    {
+        mask = 0;
+        string status;
+        try
+        {
+            status = File.ReadAllText("/proc/thread-self/status");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        var line = status.Split('\n').FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+        return line is not null && ulong.TryParse(line[7..].Trim(), System.Globalization.NumberStyles.HexNumber, null, out mask);
+    }
+
     public static string Lockdown() => ReadLockdown();
 
     private static string ReadLockdown()
@@ -92,17 +120,5 @@ internal static class KernelInfoReader
         }
         int open = text.IndexOf('['), close = text.IndexOf(']');
         return open >= 0 && close > open ? text[(open + 1)..close] : text;
-    }
-
-    private static string? ReadTrimmed(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

@@ -26,4 +26,35 @@ internal static class MountTable
     }
 
     public static bool IsMounted(string fsType) => MountPoints(fsType).Any();
+
+    /// <summary>The types of every file system mounted, from one read of the table.</summary>
+    public static HashSet<string> FileSystemTypes()
+    {
+        var types = new HashSet<string>(StringComparer.Ordinal);
+        string text;
+        try
+        {
+            text = File.ReadAllText("/proc/self/mounts");
+        }
+        catch (IOException)
+        {
+            return types;
+        }
+        foreach (var line in text.AsSpan().EnumerateLines())
+        {
+            // device mountpoint type options ...: the third field.
+            var rest = line;
+            for (int field = 0; field < 2; field++)
+            {
+                int space = rest.IndexOf(' ');
+                rest = space < 0 ? [] : rest[(space + 1)..];
+            }
+            int end = rest.IndexOf(' ');
+            if (end > 0)
+            {
+                types.Add(rest[..end].ToString());
+            }
+        }
+        return types;
+    }
 }

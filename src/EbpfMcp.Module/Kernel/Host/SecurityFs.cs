@@ -11,7 +11,7 @@ internal static class SecurityFs
 {
     public const string MountPoint = "/sys/kernel/security";
 
-    /// <summary>The file's text, or null when it cannot be read (no such file, or no CAP_SYS_ADMIN to mount privately).</summary>
+    /// <summary>The file's text (trimmed; securityfs files are a line), or null when it cannot be read (no such file, or no CAP_SYS_ADMIN to mount privately).</summary>
     public static string? ReadText(string name)
     {
         var path = Path.Combine(MountPoint, name);
@@ -38,15 +38,5 @@ internal static class SecurityFs
         return result;
     }
 
-    private static string? TryRead(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    private static string? TryRead(string path) => SmallFiles.ReadTrimmed(path);
 }
