@@ -25,7 +25,7 @@ internal static class MountTable
         }
     }
 
-    public static bool IsMounted(string fsType) => MountPoints(fsType).Any();
+    public static bool IsMounted(string fsType) => FileSystemTypes().Contains(fsType);
 
     /// <summary>The types of every file system mounted, from one read of the table.</summary>
     public static HashSet<string> FileSystemTypes()
