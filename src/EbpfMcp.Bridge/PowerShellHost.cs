@@ -200,6 +200,12 @@ public sealed class PowerShellHost : IDisposable
         if (raises)
         {
             Interlocked.Increment(ref limit);
+            // Calls that arrived while this one was being stopped found no worker free and none to
+            // start: one starts now for them.
+            if (queue.Backlogged)
+            {
+                TryAddWorker();
+            }
         }
         if (work.Abandon(raises))
         {

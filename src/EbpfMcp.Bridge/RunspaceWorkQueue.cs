@@ -27,6 +27,18 @@ internal sealed class RunspaceWorkQueue
         }
     }
 
+    /// <summary>Whether more pipelines are queued than workers are waiting for them.</summary>
+    public bool Backlogged
+    {
+        get
+        {
+            lock (items)
+            {
+                return items.Count > waiting;
+            }
+        }
+    }
+
     /// <summary>Waits for the next pipeline; false once the queue is completed and empty.</summary>
     public bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RunspaceWork? work)
     {

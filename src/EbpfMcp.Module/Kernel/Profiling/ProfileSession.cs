@@ -52,9 +52,9 @@ internal sealed class ProfileSession : IDisposable
     /// </summary>
     public bool Wait(CancellationToken cancellation, Action<ProfileProgress>? progress)
     {
-        while (clock.Elapsed < request.Duration)
+        // What is left is read once per round (read twice, it could turn negative in between).
+        while (request.Duration - clock.Elapsed is var left && left > TimeSpan.Zero)
         {
-            var left = request.Duration - clock.Elapsed;
             if (cancellation.WaitHandle.WaitOne(left < ObserveInterval ? left : ObserveInterval))
             {
                 return true;

@@ -48,9 +48,16 @@ internal sealed class TraceCollector(TraceRun run, string[]? groupBy, int first)
             }
             enough = Events >= first && (Grouper is null || item is not BpfTraceEvent);
         }
-        while (!enough && !stopping() && clock.Elapsed < duration)
+        // What is left is read once per round: read twice, time passing in between (a GC pause, a
+        // preempted thread) made it negative, which waits refuse.
+        while (!enough && !stopping())
         {
-            Run.Poll(Min(duration - clock.Elapsed, TimeSpan.FromMilliseconds(100)), Take);
+            var left = duration - clock.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                break;
+            }
+            Run.Poll(Min(left, TimeSpan.FromMilliseconds(100)), Take);
             if (progress is not null && clock.Elapsed - lastProgress >= TimeSpan.FromMilliseconds(250))
             {
                 lastProgress = clock.Elapsed;
