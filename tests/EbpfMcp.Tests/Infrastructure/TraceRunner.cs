@@ -13,7 +13,7 @@ public static class TraceRunner
     public static async Task<Task<PowerShellSession.Result>> StartAsync(PowerShellSession ps, string script, IDictionary<string, object?> vars, string programPrefix, HashSet<uint> before)
     {
         var clock = Stopwatch.StartNew();
-        var trace = OnOwnThread(() => ps.Run(script, vars));
+        var trace = DedicatedThread.Start(() => ps.Run(script, vars), "trace under test");
         int looks = 0;
         while (!KernelPrograms.TracerAttached(programPrefix, before))
         {
@@ -28,23 +28,5 @@ public static class TraceRunner
         }
         Thread.Sleep(100); // the links follow the load immediately; leave them a moment
         return trace;
-    }
-
-    private static Task<T> OnOwnThread<T>(Func<T> body)
-    {
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        new Thread(() =>
-        {
-            try
-            {
-                done.SetResult(body());
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        })
-        { IsBackground = true, Name = "trace under test" }.Start();
-        return done.Task;
     }
 }
