@@ -52,6 +52,7 @@ public static class FloorComparison
         {
             warm.Floor.Add(await Load.RunAsync(floorClient, clients, callsPerClient, Mix, floor.Process.Id));
             warm.Bridge.Add(await Load.RunAsync(bridge.ConnectAsync, clients, callsPerClient, Mix, bridge.Pid));
+            Progress("warm-up", warm.Floor[^1], warm.Bridge[^1]);
         }
         var floors = new List<Load.Result>();
         var bridges = new List<Load.Result>();
@@ -59,6 +60,7 @@ public static class FloorComparison
         {
             floors.Add(await Load.RunAsync(floorClient, clients, callsPerClient, Mix, floor.Process.Id));
             bridges.Add(await Load.RunAsync(bridge.ConnectAsync, clients, callsPerClient, Mix, bridge.Pid));
+            Progress("measured", floors[^1], bridges[^1]);
         }
         File.Delete(answersFile);
         double Mean(List<Load.Result> runs, Func<Load.Result, double> f) => runs.Average(f);
@@ -77,11 +79,21 @@ public static class FloorComparison
         table.Add($"{name}, failed calls (all rounds)", failed, "calls", target: "0", pass: failed == 0);
     }
 
-    private const int MinWarmRounds = 3, MaxWarmRounds = 15, MeasuredRounds = 3;
+    private const int MinWarmRounds = 5, MaxWarmRounds = 20, MeasuredRounds = 3;
 
-    /// <summary>The last two rounds' CPU per call differ by less than 10%.</summary>
-    private static bool Settled(List<Load.Result> rounds) =>
-        rounds.Count >= 2 && Math.Abs(rounds[^1].ServerCpuPerCall - rounds[^2].ServerCpuPerCall) < 0.1 * rounds[^2].ServerCpuPerCall;
+    /// <summary>The last three rounds' CPU per call are within 10% of their mean.</summary>
+    private static bool Settled(List<Load.Result> rounds)
+    {
+        if (rounds.Count < 3)
+        {
+            return false;
+        }
+        var last = rounds[^3..].Select(r => r.ServerCpuPerCall).ToList();
+        return last.Max() - last.Min() < 0.1 * last.Average();
+    }
+
+    private static void Progress(string phase, Load.Result floor, Load.Result bridge) =>
+        Console.Error.WriteLine($"load {phase}: floor {floor.CallsPerSecond:F0} calls/s, {floor.ServerCpuPerCall:F3} ms CPU/call, p99 {floor.P99:F1} ms; bridge {bridge.CallsPerSecond:F0} calls/s, {bridge.ServerCpuPerCall:F3} ms CPU/call, p99 {bridge.P99:F1} ms");
 
     private static int FreePort()
     {

@@ -44,4 +44,33 @@ public sealed class GetBpfKernelInfoTests
         Assert.DoesNotContain("CAP_SYS_ADMIN", info.Capabilities);
         Assert.False(info.CanLoadPrograms);
     }
+
+    [Fact]
+    public void TheMountTableIsReadAgainAfterAMountAndAnUnmount()
+    {
+        KernelPrerequisites.Require();
+        // The table is kept between calls and re-read when poll(2) reports a change: a mount made
+        // after the first look must show, and be gone after its unmount.
+        var dir = Directory.CreateTempSubdirectory("ebpf-mcp-mounts-").FullName;
+        try
+        {
+            Assert.DoesNotContain(dir, EbpfMcp.Kernel.Host.MountTable.MountPoints("tmpfs"));
+            var mount = KernelPrerequisites.RunWithExit("mount", "-t", "tmpfs", "-o", "size=64k", "ebpf-mcp-test", dir);
+            Assert.True(mount.ExitCode == 0, mount.Error);
+            try
+            {
+                Assert.Contains(dir, EbpfMcp.Kernel.Host.MountTable.MountPoints("tmpfs"));
+                Assert.Contains("tmpfs", EbpfMcp.Kernel.Host.MountTable.FileSystemTypes());
+            }
+            finally
+            {
+                KernelPrerequisites.Run("umount", dir);
+            }
+            Assert.DoesNotContain(dir, EbpfMcp.Kernel.Host.MountTable.MountPoints("tmpfs"));
+        }
+        finally
+        {
+            Directory.Delete(dir);
+        }
+    }
 }

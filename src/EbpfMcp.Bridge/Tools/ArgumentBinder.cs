@@ -21,6 +21,10 @@ public static class ArgumentBinder
     public static Hashtable Bind(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments)
     {
         var bound = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        if ((arguments is null || arguments.Count == 0) && tool.CallableWithoutArguments)
+        {
+            return bound;
+        }
         foreach (var (name, value) in arguments ?? new Dictionary<string, JsonElement>())
         {
             var parameter = tool.Parameters.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))

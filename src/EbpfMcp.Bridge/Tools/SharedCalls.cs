@@ -30,8 +30,10 @@ public sealed class SharedCalls
         var shared = running.GetOrAdd(key, mine);
         if (ReferenceEquals(shared, mine))
         {
-            // This call starts it (a joining call runs nothing); the next identical call after it ends starts afresh.
-            started.SetResult(Task.Run(run, CancellationToken.None));
+            // This call starts it (a joining call runs nothing); the next identical call after it ends
+            // starts afresh. Started on this thread: it only queues the pipeline before its first
+            // await, and a hop to the thread pool here cost a wake-up per call.
+            started.SetResult(run());
             _ = shared.ContinueWith(_ => running.TryRemove(KeyValuePair.Create(key, shared)), TaskScheduler.Default);
         }
         return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -38,6 +38,15 @@ public sealed class ToolDefinition
     /// <summary>The command has an -Owner parameter, which the bridge binds to the calling session.</summary>
     public bool TakesOwner => BoundParameters.Contains(OwnerParameter);
 
+    private bool? callableWithoutArguments;
+
+    /// <summary>
+    /// Some parameter set has no mandatory parameter, so a call without arguments binds (decided
+    /// once: most calls of read tools come without any).
+    /// </summary>
+    public bool CallableWithoutArguments => callableWithoutArguments ??=
+        ParameterSets.Any(set => !Parameters.Any(p => p.IsMandatoryIn(set)));
+
     private Tool? protocol;
 
     /// <summary>The tools/list entry, built once: the definition never changes after start.</summary>

@@ -91,3 +91,20 @@ internal static partial class LibCNamespaces
     [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
     public static partial int Unshare(int flags);
 }
+
+internal static partial class LibCPoll
+{
+    public const short PollPri = 0x002;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    /// <summary>poll(2) on one descriptor.</summary>
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(ref PollFd fd, nuint count, int timeoutMs);
+}
