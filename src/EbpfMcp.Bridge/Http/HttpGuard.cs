@@ -8,27 +8,25 @@ namespace EbpfMcp.Bridge.Http;
 /// </summary>
 public sealed class HttpGuard(RequestDelegate next, BridgeOptions options, TokenStore.Token token, AuditLog audit)
 {
-    public async Task InvokeAsync(HttpContext context)
+    // Not async: the checks are synchronous, and an accepted request goes on without a state machine of its own.
+    public Task InvokeAsync(HttpContext context)
     {
         if (!HostAllowed(context.Request.Host))
         {
-            await Refuse(context, StatusCodes.Status403Forbidden, "forbidden_host", $"Host '{Shorten(context.Request.Host.ToString())}' is not this server.");
-            return;
+            return Refuse(context, StatusCodes.Status403Forbidden, "forbidden_host", $"Host '{Shorten(context.Request.Host.ToString())}' is not this server.");
         }
         if (context.Request.Headers.Origin is { Count: > 0 } origin && !OriginAllowed(origin.ToString()))
         {
-            await Refuse(context, StatusCodes.Status403Forbidden, "forbidden_origin", $"Origin '{Shorten(origin.ToString())}' may not call this server.");
-            return;
+            return Refuse(context, StatusCodes.Status403Forbidden, "forbidden_origin", $"Origin '{Shorten(origin.ToString())}' may not call this server.");
         }
         var authorization = context.Request.Headers.Authorization.ToString();
         var presented = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
-        if (!TokenStore.Matches(token.Value, presented))
+        if (!token.IsPresented(presented))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"ebpf-mcp\"";
-            await Refuse(context, StatusCodes.Status401Unauthorized, "unauthorized", "A valid bearer token is required (Authorization: Bearer <token>).");
-            return;
+            return Refuse(context, StatusCodes.Status401Unauthorized, "unauthorized", "A valid bearer token is required (Authorization: Bearer <token>).");
         }
-        await next(context);
+        return next(context);
     }
 
     private bool HostAllowed(HostString host)

@@ -22,13 +22,12 @@ public sealed class SeedCompatibility(RequestDelegate next, BridgeEngine engine,
     /// <summary>Deploys through the seed API have no MCP session: they stay until the bridge exits.</summary>
     public const string Owner = "seed-api";
 
-    public async Task InvokeAsync(HttpContext context)
+    // A request of a running session (most of them) goes on without a state machine of this middleware.
+    public Task InvokeAsync(HttpContext context) =>
+        !HttpMethods.IsPost(context.Request.Method) || context.Request.Headers.ContainsKey("Mcp-Session-Id") ? next(context) : SessionlessPostAsync(context);
+
+    private async Task SessionlessPostAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || context.Request.Headers.ContainsKey("Mcp-Session-Id"))
-        {
-            await next(context);
-            return;
-        }
         var request = await JsonRpcBody.PeekAsync(context);
         if (JsonRpcBody.Method(request) != "tools/call" || request!["params"] is not JsonObject p
             || p["tool"]?.GetValueKind() != JsonValueKind.String || p["name"] is not null)

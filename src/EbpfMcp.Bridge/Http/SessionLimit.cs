@@ -53,13 +53,12 @@ public sealed class SessionLimit(RequestDelegate next, BridgeOptions options, Se
         }
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    // A request of a running session (most of them) goes on without a state machine of this middleware.
+    public Task InvokeAsync(HttpContext context) =>
+        !HttpMethods.IsPost(context.Request.Method) || context.Request.Headers.ContainsKey("Mcp-Session-Id") ? next(context) : SessionlessPostAsync(context);
+
+    private async Task SessionlessPostAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || context.Request.Headers.ContainsKey("Mcp-Session-Id"))
-        {
-            await next(context);
-            return;
-        }
         var message = await JsonRpcBody.PeekAsync(context);
         if (JsonRpcBody.Method(message) != "initialize")
         {

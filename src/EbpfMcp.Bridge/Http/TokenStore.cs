@@ -13,7 +13,20 @@ public static class TokenStore
 {
     public const int MinimumLength = 16;
 
-    public sealed record Token(string Value, string Source, bool Generated);
+    // A class, not a record: a `with` copy would keep the hash of the value it replaced.
+    public sealed class Token(string value, string source, bool generated)
+    {
+        public string Value { get; } = value;
+        public string Source { get; } = source;
+        public bool Generated { get; } = generated;
+
+        /// <summary>The token's SHA-256, computed once: each request hashes only what it presents.</summary>
+        public byte[] Hash { get; } = SHA256.HashData(Encoding.UTF8.GetBytes(value));
+
+        /// <summary>Whether <paramref name="presented"/> is this token (constant time, see <see cref="Matches(string, string?)"/>).</summary>
+        public bool IsPresented(string? presented) =>
+            presented is not null && CryptographicOperations.FixedTimeEquals(Hash, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+    }
 
     /// <exception cref="ArgumentException">The configured token is unusable (the message says why).</exception>
     public static Token Resolve(BridgeOptions options)
@@ -110,7 +123,5 @@ public static class TokenStore
     /// Compares the presented token with the expected one in constant time: both are hashed first,
     /// so neither the content nor the length of the real token leaks through timing.
     /// </summary>
-    public static bool Matches(string expected, string? presented) =>
-        presented is not null && CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+    public static bool Matches(string expected, string? presented) => new Token(expected, "", false).IsPresented(presented);
 }

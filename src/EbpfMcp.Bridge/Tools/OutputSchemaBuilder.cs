@@ -104,7 +104,10 @@ public static class OutputSchemaBuilder
     /// The data properties of a type: public, not indexers, and not the PowerShell engine's own
     /// plumbing (a Job subclass is its own properties, not its Output/Error collections and handles).
     /// </summary>
-    public static IEnumerable<PropertyInfo> Properties(Type t) =>
-        t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is { IsPublic: true } && p.DeclaringType?.Assembly != typeof(PSObject).Assembly);
+    public static IReadOnlyList<PropertyInfo> Properties(Type t) =>
+        PropertiesByType.GetOrAdd(t, static t => [.. t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetIndexParameters().Length == 0 && p.GetMethod is { IsPublic: true } && p.DeclaringType?.Assembly != typeof(PSObject).Assembly)]);
+
+    // Every item of every call is rendered through this list: reflected once per type, not per item.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, PropertyInfo[]> PropertiesByType = new();
 }
