@@ -33,7 +33,16 @@ public sealed class SharedCalls
             // This call starts it (a joining call runs nothing); the next identical call after it ends
             // starts afresh. Started on this thread: it only queues the pipeline before its first
             // await, and a hop to the thread pool here cost a wake-up per call.
-            started.SetResult(run());
+            Task<CallToolResult> task;
+            try
+            {
+                task = run();
+            }
+            catch (Exception e)
+            {
+                task = Task.FromException<CallToolResult>(e); // the joining calls must not wait for ever
+            }
+            started.SetResult(task);
             _ = shared.ContinueWith(_ => running.TryRemove(KeyValuePair.Create(key, shared)), TaskScheduler.Default);
         }
         return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);
