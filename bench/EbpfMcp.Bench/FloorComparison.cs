@@ -45,7 +45,7 @@ public static class FloorComparison
 
         // Both servers tier their code up for tens of seconds under this load (the JIT's background
         // thread took a quarter of the bridge's CPU 30 s in, and the floor's CPU per call fell 3×):
-        // full rounds alternate until neither server's CPU per call moves by more than 10%, so
+        // full rounds alternate until each server's last three agree within 10% (see Settled), so
         // what is compared is the steady state of two long-running servers, not their warm-up.
         var warm = (Floor: new List<Load.Result>(), Bridge: new List<Load.Result>());
         while (warm.Bridge.Count < MaxWarmRounds && (warm.Bridge.Count < MinWarmRounds || !Settled(warm.Floor) || !Settled(warm.Bridge)))
