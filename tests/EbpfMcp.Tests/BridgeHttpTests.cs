@@ -191,4 +191,35 @@ public sealed class BridgeHttpTests
         KernelPrograms.AssertReturnsTo(before);
         Assert.Contains(bridge.Log(), l => l.Contains("removed 1 installation"));
     }
+
+    [Fact]
+    public async Task APostsHeadersWaitForItsFirstEventButNoLongerThanTheGrace()
+    {
+        await using var bridge = await HttpBridge.StartAsync("--module", BridgeProcess.TestModuleManifest);
+        using var client = bridge.NewHttpClient();
+        var initialized = await client.SendAsync(McpPost(Initialize));
+        var session = initialized.Headers.GetValues("Mcp-Session-Id").Single();
+        HttpRequestMessage InSession(string body)
+        {
+            var request = McpPost(body);
+            request.Headers.Add("Mcp-Session-Id", session);
+            request.Headers.Add("MCP-Protocol-Version", "2025-11-25");
+            return request;
+        }
+        await client.SendAsync(InSession("""{"jsonrpc":"2.0","method":"notifications/initialized"}"""));
+
+        // A call that writes nothing for a second (no progress token: no progress events). The SDK
+        // flushes the headers before the call runs; the bridge holds them back for the grace, then
+        // sends them alone, long before the answer.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await client.SendAsync(InSession("""{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"Measure-BpfTestWait","arguments":{"Seconds":1}}}"""), HttpCompletionOption.ResponseHeadersRead);
+        var headersAt = clock.Elapsed;
+        var body = await response.Content.ReadAsStringAsync();
+        var answerAt = clock.Elapsed;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("event: message", body);
+        Assert.True(headersAt >= EbpfMcp.Bridge.Http.HeaderFlushDeferral.Grace * 0.8, $"headers after {headersAt.TotalMilliseconds:F0} ms: not held back");
+        Assert.True(answerAt >= TimeSpan.FromSeconds(0.95) && answerAt - headersAt >= TimeSpan.FromMilliseconds(300),
+            $"headers after {headersAt.TotalMilliseconds:F0} ms, answer after {answerAt.TotalMilliseconds:F0} ms: the headers waited for the answer");
+    }
 }

@@ -77,6 +77,7 @@ public static class HttpServer
         app.UseMiddleware<MalformedRequestGuard>();
         app.UseMiddleware<SessionLimit>();
         app.UseMiddleware<SeedCompatibility>();
+        app.UseMiddleware<HeaderFlushDeferral>();
         app.MapMcp("/mcp");
         var address = $"http://{(options.Listen.Contains(':') ? $"[{options.Listen}]" : options.Listen)}:{options.Port}/mcp";
         try
