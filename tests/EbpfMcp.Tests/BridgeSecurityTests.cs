@@ -140,6 +140,56 @@ public sealed class BridgeSecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAppsettingsFileInTheWorkingDirectoryConfiguresNothingAndNothingWatchesThatTree()
+    {
+        // ASP.NET's defaults read appsettings.json from the working directory: this one would add a
+        // listener on every address, beside the loopback one the command line asked for.
+        var cwd = Dir("cwd");
+        foreach (var i in Enumerable.Range(0, 20))
+        {
+            Directory.CreateDirectory(Path.Combine(cwd, $"sub{i}"));
+        }
+        var evilPort = BridgeProcess.FreePort();
+        File.WriteAllText(Path.Combine(cwd, "appsettings.json"),
+            $$"""{ "Kestrel": { "Endpoints": { "Any": { "Url": "http://0.0.0.0:{{evilPort}}" } } }, "Logging": { "LogLevel": { "Default": "Trace" } } }""");
+        var port = BridgeProcess.FreePort();
+        var psi = BridgeProcess.Raw("-t", "http", "--port", port.ToString(), "--module", BridgeProcess.TestModuleManifest);
+        psi.Environment["EBPF_MCP_TOKEN"] = Guid.NewGuid().ToString("N");
+        psi.WorkingDirectory = cwd;
+        using var p = Process.Start(psi)!;
+        try
+        {
+            var log = new List<string>();
+            string? line;
+            while ((line = await p.StandardError.ReadLineAsync()) is not null && !line.StartsWith("ebpf-mcp: listening on", StringComparison.Ordinal))
+            {
+                log.Add(line);
+            }
+            Assert.NotNull(line);
+            // Its Logging section is not read either: no line below the default level (warning).
+            Assert.DoesNotContain(log, l => l.Contains(": information:", StringComparison.Ordinal) || l.Contains(": trace:", StringComparison.Ordinal));
+            using (var evil = new System.Net.Sockets.TcpClient())
+            {
+                await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => evil.ConnectAsync(IPAddress.Loopback, evilPort));
+            }
+
+            // No inotify watch on the working directory (the defaults watched every directory under it).
+            var inode = KernelPrerequisites.Run("stat", "-c", "%i", cwd).Trim();
+            var watched = Directory.GetFiles($"/proc/{p.Id}/fd")
+                .Where(fd => new FileInfo(fd).LinkTarget == "anon_inode:inotify")
+                .SelectMany(fd => File.ReadLines($"/proc/{p.Id}/fdinfo/{Path.GetFileName(fd)}"))
+                .Where(l => l.StartsWith("inotify wd:", StringComparison.Ordinal))
+                .Select(l => Convert.ToUInt64(l.Split(' ').First(f => f.StartsWith("ino:", StringComparison.Ordinal))[4..], 16).ToString())
+                .ToList();
+            Assert.DoesNotContain(inode, watched);
+        }
+        finally
+        {
+            p.Kill();
+        }
+    }
+
+    [Fact]
     public async Task PaddedLongTokenIsTrimmedAndCompared()
     {
         var token = Guid.NewGuid().ToString("N");

@@ -24,7 +24,19 @@ public static class HttpServer
         }
 
         var sessions = new SessionLimit.Counter();
-        var builder = WebApplication.CreateSlimBuilder();
+        // The bridge is configured by its command line and environment only. ASP.NET's defaults would
+        // also read appsettings*.json from the working directory (a "Kestrel:Endpoints" section there
+        // added a listener on any address, beside --listen) and watch that directory's whole tree for
+        // changes: a file-system walk whenever something in it changed, e.g. a build. Neither happens.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
+        foreach (var file in builder.Configuration.Sources.OfType<Microsoft.Extensions.Configuration.FileConfigurationSource>().ToList())
+        {
+            builder.Configuration.Sources.Remove(file);
+        }
         BridgeLogging.Configure(builder.Logging, options.LogLevel);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -54,6 +54,24 @@ internal static unsafe partial class LibCFiles
         };
     }
 
+    /// <summary>opendir(3); 0 when the directory cannot be opened (gone, or closed to us).</summary>
+    [LibraryImport("libc", EntryPoint = "opendir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint OpenDir(string path);
+
+    /// <summary>readdir(3): the next struct dirent, or 0 at the end. Its name starts at <see cref="DirentNameOffset"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
+    public static partial nint ReadDir(nint directory);
+
+    [LibraryImport("libc", EntryPoint = "closedir")]
+    public static partial int CloseDir(nint directory);
+
+    /// <summary>d_name in glibc's and musl's struct dirent on 64-bit: after d_ino, d_off (8 each), d_reclen (2), d_type (1).</summary>
+    public const int DirentNameOffset = 19;
+
+    /// <summary>readlink(2): the target's bytes in <paramref name="buffer"/> (not terminated), their count, or -1.</summary>
+    [LibraryImport("libc", EntryPoint = "readlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial nint ReadLink(string path, byte* buffer, nuint size);
+
     [LibraryImport("libc", EntryPoint = "openat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int OpenAtRaw(int dirFd, string path, int flags, uint mode);
 

@@ -10,30 +10,25 @@ internal static class BpfFdHolders
     public static Dictionary<uint, List<string>> ByProgram()
     {
         var holders = new Dictionary<uint, List<string>>();
-        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        var seen = new HashSet<(int, uint)>();
+        var comms = new Dictionary<int, string?>();
+        foreach (var (pid, fd, _) in ProcessFdLinks.Find("anon_inode:bpf-prog", "anon_inode:bpf_link"))
         {
-            var pidText = Path.GetFileName(process);
-            if (!int.TryParse(pidText, out _))
-            {
-                continue;
-            }
-            var seen = new HashSet<uint>();
             try
             {
-                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(process, "fd")))
+                if (ProgramIdIn($"/proc/{pid}/fdinfo/{fd}") is not { } id || !seen.Add((pid, id)))
                 {
-                    var target = Readlink(fd);
-                    if (target is not ("anon_inode:bpf-prog" or "anon_inode:bpf_link") || ProgramIdIn(Path.Combine(process, "fdinfo", Path.GetFileName(fd))) is not { } id || !seen.Add(id))
-                    {
-                        continue;
-                    }
-                    var comm = File.ReadAllText(Path.Combine(process, "comm")).TrimEnd('\n');
-                    if (!holders.TryGetValue(id, out var list))
-                    {
-                        holders[id] = list = [];
-                    }
-                    list.Add($"{comm}({pidText})");
+                    continue;
                 }
+                if (!comms.TryGetValue(pid, out var comm))
+                {
+                    comms[pid] = comm = File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+                }
+                if (!holders.TryGetValue(id, out var list))
+                {
+                    holders[id] = list = [];
+                }
+                list.Add($"{comm}({pid})");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -41,18 +36,6 @@ internal static class BpfFdHolders
             }
         }
         return holders;
-    }
-
-    private static string? Readlink(string path)
-    {
-        try
-        {
-            return new FileInfo(path).LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     private static uint? ProgramIdIn(string fdinfo)

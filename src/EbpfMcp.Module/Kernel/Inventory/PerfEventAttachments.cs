@@ -14,69 +14,27 @@ internal static unsafe class PerfEventAttachments
     public static List<(uint ProgramId, string AttachedTo)> ReadAll(AttachPointNames names)
     {
         var result = new List<(uint, string)>();
-        IEnumerable<string> processes;
-        try
-        {
-            processes = Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)).ToList();
-        }
-        catch (IOException)
-        {
-            return result;
-        }
         byte* buffer = stackalloc byte[512];
-        foreach (var process in processes)
+        foreach (var (pid, fd, _) in ProcessFdLinks.Find("anon_inode:[perf_event]"))
         {
-            int pid = int.Parse(Path.GetFileName(process));
-            foreach (var fd in PerfEventFds(process))
+            uint length = 512, programId = 0, fdType = 0;
+            ulong offset = 0, address = 0;
+            if (LibBpfSyscallApi.TaskFdQuery(pid, fd, 0, buffer, &length, &programId, &fdType, &offset, &address) != 0)
             {
-                uint length = 512, programId = 0, fdType = 0;
-                ulong offset = 0, address = 0;
-                if (LibBpfSyscallApi.TaskFdQuery(pid, fd, 0, buffer, &length, &programId, &fdType, &offset, &address) != 0)
-                {
-                    continue; // not a BPF-bearing perf event, or gone
-                }
-                var name = KernelObjectInfo.CString(buffer, 512);
-                result.Add((programId, fdType switch
-                {
-                    FdTypeRawTracepoint => $"raw_tp:{name}",
-                    FdTypeTracepoint => names.Tracepoint(name),
-                    FdTypeKprobe => address != 0 ? $"kprobe:0x{address:x}" : $"kprobe:{name}+0x{offset:x}",
-                    FdTypeKretprobe => $"kretprobe:{name}",
-                    FdTypeUprobe => $"uprobe:{name}+0x{offset:x}",
-                    FdTypeUretprobe => $"uretprobe:{name}+0x{offset:x}",
-                    _ => $"perf_event:{name}",
-                }));
+                continue; // not a BPF-bearing perf event, or gone
             }
+            var name = KernelObjectInfo.CString(buffer, 512);
+            result.Add((programId, fdType switch
+            {
+                FdTypeRawTracepoint => $"raw_tp:{name}",
+                FdTypeTracepoint => names.Tracepoint(name),
+                FdTypeKprobe => address != 0 ? $"kprobe:0x{address:x}" : $"kprobe:{name}+0x{offset:x}",
+                FdTypeKretprobe => $"kretprobe:{name}",
+                FdTypeUprobe => $"uprobe:{name}+0x{offset:x}",
+                FdTypeUretprobe => $"uretprobe:{name}+0x{offset:x}",
+                _ => $"perf_event:{name}",
+            }));
         }
         return result;
-    }
-
-    private static IEnumerable<int> PerfEventFds(string process)
-    {
-        string[] entries;
-        try
-        {
-            entries = Directory.GetFiles(Path.Combine(process, "fd"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            yield break;
-        }
-        foreach (var entry in entries)
-        {
-            string? target;
-            try
-            {
-                target = new FileInfo(entry).LinkTarget;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            if (target == "anon_inode:[perf_event]" && int.TryParse(Path.GetFileName(entry), out var fd))
-            {
-                yield return fd;
-            }
-        }
     }
 }
