@@ -334,10 +334,11 @@ public sealed class BridgeUnitTests
         {
             File.Delete(file);
         }
-        Assert.True(TokenStore.Matches("0123456789abcdef", "0123456789abcdef"));
-        Assert.False(TokenStore.Matches("0123456789abcdef", "0123456789abcdeF"));
-        Assert.False(TokenStore.Matches("0123456789abcdef", "0123456789abcdef0"));
-        Assert.False(TokenStore.Matches("0123456789abcdef", null));
+        var token = new TokenStore.Token("0123456789abcdef", "test", false);
+        Assert.True(token.IsPresented("0123456789abcdef"));
+        Assert.False(token.IsPresented("0123456789abcdeF"));
+        Assert.False(token.IsPresented("0123456789abcdef0"));
+        Assert.False(token.IsPresented(null));
     }
 
     [Theory]

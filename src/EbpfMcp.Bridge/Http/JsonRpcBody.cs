@@ -30,6 +30,10 @@ public static class JsonRpcBody
         return message as JsonObject;
     }
 
+    /// <summary>A POST outside any session: an initialize, or a seed call. Requests of running sessions carry Mcp-Session-Id.</summary>
+    public static bool IsSessionlessPost(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && !request.Headers.ContainsKey("Mcp-Session-Id");
+
     /// <summary>The method of a request, when it has a string one.</summary>
     public static string? Method(JsonObject? message) =>
         message?["method"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? (string?)v : null;

@@ -55,7 +55,7 @@ public sealed class SessionLimit(RequestDelegate next, BridgeOptions options, Se
 
     // A request of a running session (most of them) goes on without a state machine of this middleware.
     public Task InvokeAsync(HttpContext context) =>
-        !HttpMethods.IsPost(context.Request.Method) || context.Request.Headers.ContainsKey("Mcp-Session-Id") ? next(context) : SessionlessPostAsync(context);
+        JsonRpcBody.IsSessionlessPost(context.Request) ? SessionlessPostAsync(context) : next(context);
 
     private async Task SessionlessPostAsync(HttpContext context)
     {

@@ -23,7 +23,7 @@ public static class TokenStore
         /// <summary>The token's SHA-256, computed once: each request hashes only what it presents.</summary>
         public byte[] Hash { get; } = SHA256.HashData(Encoding.UTF8.GetBytes(value));
 
-        /// <summary>Whether <paramref name="presented"/> is this token (constant time, see <see cref="Matches(string, string?)"/>).</summary>
+        /// <summary>Whether <paramref name="presented"/> is this token, in constant time: both sides are hashed first, so neither the content nor the length of the real token leaks through timing.</summary>
         public bool IsPresented(string? presented) =>
             presented is not null && CryptographicOperations.FixedTimeEquals(Hash, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
     }
@@ -118,10 +118,4 @@ public static class TokenStore
             ? "/run/ebpf-mcp/token"
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "ebpf-mcp", "token");
     }
-
-    /// <summary>
-    /// Compares the presented token with the expected one in constant time: both are hashed first,
-    /// so neither the content nor the length of the real token leaks through timing.
-    /// </summary>
-    public static bool Matches(string expected, string? presented) => new Token(expected, "", false).IsPresented(presented);
 }
