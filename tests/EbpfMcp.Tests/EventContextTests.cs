@@ -58,6 +58,38 @@ public sealed class EventContextTests
         KernelPrograms.AssertReturnsTo(before);
     }
 
+    /// <summary>
+    /// Events of one thread share what they say about it until it changes: a thread renamed between
+    /// its opens is named as it was at each open, and the main thread's opens before and after keep
+    /// their own thread.
+    /// </summary>
+    [Fact]
+    public async Task EachEventNamesItsThreadAsItWasAtThatMoment()
+    {
+        KernelPrerequisites.Require();
+        using var helper = new NativeHelper("thread_renames.c", true, "-pthread");
+        using var ps = new PowerShellSession();
+        var before = KernelPrograms.Ids();
+        var prefix = $"/nonexistent/ebpf-mcp-rename-{Guid.NewGuid():N}";
+        var trace = await TraceRunner.StartAsync(ps, "Trace-BpfFileOpen -Duration 3 -ProcessName $n -FailedOnly", new Dictionary<string, object?> { ["n"] = helper.Name }, "open", before);
+        using (var child = Process.Start(helper.Path, prefix))
+        {
+            await child.WaitForExitAsync();
+            Assert.Equal(0, child.ExitCode);
+        }
+
+        var events = (await trace).Output.Select(o => (BpfFileOpenEvent)o.BaseObject).Where(e => e.Path.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        Assert.Equal([prefix + "-main", prefix + "-main", prefix + "-before", prefix + "-before", prefix + "-after", prefix + "-after", prefix + "-main", prefix + "-main"], events.Select(e => e.Path));
+        var main = events.Where(e => e.Path.EndsWith("-main", StringComparison.Ordinal)).ToList();
+        var worker = events.Except(main).ToList();
+        Assert.All(main, e => Assert.Equal((e.ProcessId, helper.Name), (e.ThreadId, e.ThreadName)));
+        Assert.All(worker, e => Assert.NotEqual(e.ProcessId, e.ThreadId));
+        Assert.Single(worker.Select(e => e.ThreadId).Distinct());
+        Assert.All(worker, e => Assert.Equal(e.Path.EndsWith("-before", StringComparison.Ordinal) ? "before" : "after", e.ThreadName));
+        Assert.All(events, e => Assert.Equal(helper.Name, e.ProcessName));
+        KernelPrograms.AssertReturnsTo(before);
+    }
+
     [Theory]
     [InlineData("/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
     [InlineData("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b2c.slice/cri-containerd-aaaabbbbccccddddeeeeffff00001111222233334444555566667777888899990.scope", null)]

@@ -80,7 +80,7 @@ public sealed class TraceBpfSyscallErrorCommand : BpfTraceCmdlet
             }
             else
             {
-                row.ProcessId = (int)key.tgid;
+                row.Origin = EventOrigin.Unknown with { ProcessId = (int)key.tgid };
             }
             row.Timestamp = now; // when the counting ended, not when the process was first seen
             rows.Add(row);

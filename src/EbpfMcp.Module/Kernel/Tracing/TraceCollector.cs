@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using EbpfMcp.Model;
 
 namespace EbpfMcp.Kernel.Tracing;
@@ -82,9 +84,13 @@ internal sealed class TraceCollector(TraceRun run, string[]? groupBy, int first)
         }
         lock (gate)
         {
-            if (byProcess.ContainsKey(e.ProcessName) || byProcess.Count < MaxProcesses)
+            // One lookup per event; past MaxProcesses only the processes already counted go on.
+            ref long count = ref byProcess.Count < MaxProcesses
+                ? ref CollectionsMarshal.GetValueRefOrAddDefault(byProcess, e.ProcessName, out _)
+                : ref CollectionsMarshal.GetValueRefOrNullRef(byProcess, e.ProcessName);
+            if (!Unsafe.IsNullRef(ref count))
             {
-                byProcess[e.ProcessName] = byProcess.GetValueOrDefault(e.ProcessName) + 1;
+                count++;
             }
             Grouper?.Add(e);
         }
