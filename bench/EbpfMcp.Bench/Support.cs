@@ -6,7 +6,7 @@ using ModelContextProtocol.Client;
 namespace EbpfMcp.Bench;
 
 /// <summary>Paths and tools the benchmarks need, built or found once.</summary>
-public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleManifest, string CloseLoop, string OpenCount, string EmptyProgram, string? Bpftrace, string FloorServer)
+public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleManifest, string CloseLoop, string OpenCount, string EmptyProgram, string? Bpftrace, string FloorServer, string Pwsh)
 {
     public static BenchEnvironment Prepare()
     {
@@ -30,7 +30,8 @@ public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleM
         // EBPF_MCP_BENCH_BRIDGE: another build of the bridge (e.g. src/EbpfMcp.Bridge/bin/Release/net10.0/ebpf-mcp).
         return new BenchEnvironment(repo, Environment.GetEnvironmentVariable("EBPF_MCP_BENCH_BRIDGE") ?? Path.Combine(repo, "out", "bridge", "ebpf-mcp"),
             Path.Combine(repo, "out", "EbpfMcp", "EbpfMcp.psd1"), Native("close_loop"), Native("open_count"), empty, bpftrace,
-            Path.Combine(repo, "bench", "FloorServer", "bin", config, "net10.0", "FloorServer.dll"));
+            Path.Combine(repo, "bench", "FloorServer", "bin", config, "net10.0", "FloorServer.dll"),
+            Path.Combine(repo, ".tools", "pwsh")); // installed by bench/run, as by run-tests
     }
 }
 
@@ -99,7 +100,8 @@ public sealed class BackgroundProcess : IDisposable
 {
     private readonly Process process;
     private readonly TaskCompletionSource<bool> seen = new();
-    private string? waitingFor;
+    private readonly List<string> lines = [];
+    private volatile string? waitingFor;
 
     public BackgroundProcess(string file, string[] args)
     {
@@ -114,9 +116,29 @@ public sealed class BackgroundProcess : IDisposable
 
     public Process Process => process;
 
+    /// <summary>Every line written so far, stdout and stderr interleaved as they arrived.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (lines)
+            {
+                return [.. lines];
+            }
+        }
+    }
+
     private void Check(string? line)
     {
-        if (line is not null && waitingFor is not null && line.Contains(waitingFor, StringComparison.Ordinal))
+        if (line is null)
+        {
+            return;
+        }
+        lock (lines)
+        {
+            lines.Add(line);
+        }
+        if (waitingFor is not null && line.Contains(waitingFor, StringComparison.Ordinal))
         {
             seen.TrySetResult(true);
         }
@@ -125,6 +147,10 @@ public sealed class BackgroundProcess : IDisposable
     public void WaitForOutput(string text, TimeSpan timeout)
     {
         waitingFor = text;
+        if (Lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            seen.TrySetResult(true); // written before anyone waited for it
+        }
         if (!seen.Task.Wait(timeout))
         {
             throw new TimeoutException($"'{text}' not seen");
