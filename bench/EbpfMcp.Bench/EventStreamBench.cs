@@ -33,8 +33,8 @@ public static class EventStreamBench
         double untracedCpu = Stats.Median(untraced.Select(u => u.Cpu).ToList());
 
         // The cmdlet's verbose line says the programs are attached: the storm starts after it.
-        var script = $"$VerbosePreference = 'Continue'; Import-Module '{env.ModuleManifest}'; $c = 0; " +
-            $"Trace-BpfFileOpen -ProcessName ebpfbenchopens -Duration 20 -First {Opens} -InformationVariable info | ForEach-Object {{ $c++ }}; " +
+        var script = $"Import-Module '{env.ModuleManifest}'; $c = 0; " +
+            $"Trace-BpfFileOpen -ProcessName ebpfbenchopens -Duration 20 -First {Opens} -Verbose -InformationVariable info | ForEach-Object {{ $c++ }}; " +
             "$s = $info[-1].MessageData; \"counted $c $($s.Lost) $($s.Dropped)\"";
         using var pwsh = Run.Background(env.Pwsh, "-NoProfile", "-NonInteractive", "-Command", script);
         try

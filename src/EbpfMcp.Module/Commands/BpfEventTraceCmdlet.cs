@@ -40,7 +40,7 @@ public abstract class BpfEventTraceCmdlet<TEvent, TRecord> : BpfTraceCmdlet
         var (kernel, hook) = StartKernel(Configuration(Filter()), new Dictionary<string, uint> { ["events"] = RingBytes() });
         try
         {
-            return new EventTraceRun<TRecord>(MyInvocation.MyCommand.Name, hook, kernel, (record, context) => Decode(record, context));
+            return new EventTraceRun<TRecord>(MyInvocation.MyCommand.Name, hook, kernel, Decode); // a method group: no lambda copying each record once more
         }
         catch
         {

@@ -169,8 +169,16 @@ internal sealed class EventTraceRun<TRecord> : TraceRun where TRecord : unmanage
     private void OnRecord(ReadOnlySpan<byte> bytes)
     {
         // Records may be shorter than the struct (a path sent only up to its end): the rest reads as zeros.
-        TRecord record = default;
-        bytes[..Math.Min(bytes.Length, Unsafe.SizeOf<TRecord>())].CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new Span<TRecord>(ref record)));
+        TRecord record;
+        if (bytes.Length >= Unsafe.SizeOf<TRecord>())
+        {
+            record = System.Runtime.InteropServices.MemoryMarshal.Read<TRecord>(bytes);
+        }
+        else
+        {
+            record = default;
+            bytes.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new Span<TRecord>(ref record)));
+        }
         if (decode(record, context) is not { } e)
         {
             return;
