@@ -32,7 +32,7 @@ public static class FloorComparison
             var result = await probe.CallToolAsync(tool, arguments);
             answers[tool] = JsonSerializer.SerializeToNode(result);
         }
-        var answersFile = Path.GetTempFileName();
+        var answersFile = Path.Combine(env.Work, "floor-answers.json");
         File.WriteAllText(answersFile, answers.ToJsonString());
         int port = FreePort();
         using var floor = Run.Background("dotnet", env.FloorServer, port.ToString(), answersFile);

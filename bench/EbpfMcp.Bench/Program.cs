@@ -8,7 +8,7 @@ if (Environment.UserName != "root")
     Console.Error.WriteLine("bench: run as root (sudo ./bench/run): it loads BPF programs.");
     return 1;
 }
-var env = BenchEnvironment.Prepare();
+using var env = BenchEnvironment.Prepare();
 var table = new ResultTable();
 if (args.Length > 0 && args[0] == "--soak")
 {

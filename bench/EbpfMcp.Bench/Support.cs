@@ -6,8 +6,11 @@ using ModelContextProtocol.Client;
 namespace EbpfMcp.Bench;
 
 /// <summary>Paths and tools the benchmarks need, built or found once.</summary>
-public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleManifest, string CloseLoop, string OpenCount, string EmptyProgram, string? Bpftrace, string FloorServer, string Pwsh)
+/// <param name="Work">The run's scratch directory (built helpers): removed when the run ends.</param>
+public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleManifest, string CloseLoop, string OpenCount, string EmptyProgram, string? Bpftrace, string FloorServer, string Pwsh, string Work) : IDisposable
 {
+    public void Dispose() => Directory.Delete(Work, recursive: true);
+
     public static BenchEnvironment Prepare()
     {
         var repo = AppContext.BaseDirectory;
@@ -31,7 +34,8 @@ public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleM
         return new BenchEnvironment(repo, Environment.GetEnvironmentVariable("EBPF_MCP_BENCH_BRIDGE") ?? Path.Combine(repo, "out", "bridge", "ebpf-mcp"),
             Path.Combine(repo, "out", "EbpfMcp", "EbpfMcp.psd1"), Native("close_loop"), Native("open_count"), empty, bpftrace,
             Path.Combine(repo, "bench", "FloorServer", "bin", config, "net10.0", "FloorServer.dll"),
-            Path.Combine(repo, ".tools", "pwsh")); // installed by bench/run, as by run-tests
+            Path.Combine(repo, ".tools", "pwsh"), // installed by bench/run, as by run-tests
+            work);
     }
 }
 

@@ -86,6 +86,7 @@ Describe 'Jobs' {
         }
         finally {
             $job | Remove-Job -Force
+            Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
         }
         { Receive-BpfTrace -TraceId $job.TraceId -ErrorAction Stop } | Should -Throw -ErrorId 'TraceNotFound,EbpfMcp.Commands.ReceiveBpfTraceCommand'
     }
@@ -107,6 +108,7 @@ Describe 'Jobs' {
         }
         finally {
             $job | Remove-Job -Force
+            Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
         }
     }
 }
