@@ -88,8 +88,8 @@ public static class Soak
                 {
                     nextSample += TimeSpan.FromSeconds(5);
                     var pid = bridge.Pid;
+                    double rss = BridgeProbe.ResidentMb(pid);
                     var status = File.ReadAllLines($"/proc/{pid}/status");
-                    double rss = double.Parse(status.First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
                     int threads = int.Parse(status.First(l => l.StartsWith("Threads:"))[8..].Trim());
                     int fds = Directory.GetFiles($"/proc/{pid}/fd").Length;
                     double p50 = window.Count > 0 ? Stats.Median(window) : 0;
@@ -114,12 +114,17 @@ public static class Soak
         var last = steady.Where(s => s.T >= steady[^1].T - 60).ToList();
         double fdGrowth = last.Average(s => s.Fds) - first.Average(s => s.Fds);
         double threadGrowth = last.Average(s => s.Threads) - first.Average(s => s.Threads);
+        double ranMinutes = clock.Elapsed.TotalMinutes;
+        // Idle after the calls: the bridge gives its heap's free memory back within two minutes.
+        await Task.Delay(TimeSpan.FromSeconds(130));
+        double idleRss = BridgeProbe.ResidentMb(bridge.Pid);
         await client.DisposeAsync();
         await bridge.DisposeAsync();
         Thread.Sleep(500);
         int left = ProgramIds().Except(programsBefore).Count();
-        Console.WriteLine($"soak: {calls} calls in {clock.Elapsed.TotalMinutes:F1} min; samples in {csv}");
+        Console.WriteLine($"soak: {calls} calls in {ranMinutes:F1} min; samples in {csv}");
         Console.WriteLine($"soak: RSS slope after warm-up {slope:F3} MB/min (target ≤ 0.1), {first.Average(s => s.RssMb):F1} → {last.Average(s => s.RssMb):F1} MB");
+        Console.WriteLine($"soak: RSS 130 s after the last call {idleRss:F1} MB");
         Console.WriteLine($"soak: fds {first.Average(s => s.Fds):F0} → {last.Average(s => s.Fds):F0}, threads {first.Average(s => s.Threads):F0} → {last.Average(s => s.Threads):F0} (targets: growth ≤ 2)");
         Console.WriteLine($"soak: programs in the kernel after the bridge exited that were not there before: {left}");
         // Growth is what leaks; fewer threads at the end (idle pool threads retired) is not.

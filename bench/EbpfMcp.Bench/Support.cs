@@ -29,9 +29,10 @@ public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleM
         var empty = Path.Combine(work, "empty_raw_tp.bpf.o");
         Run.Process("clang-14", "-g", "-O2", "-target", "bpf", "-I", Path.Combine(repo, "bpf", "include"), "-c", Path.Combine(repo, "bench", "bpf", "empty_raw_tp.bpf.c"), "-o", empty);
         var bpftrace = new[] { "/usr/bin/bpftrace", "/usr/sbin/bpftrace" }.FirstOrDefault(File.Exists);
-        // The bridge as users start it: what ./ebpf-mcp publishes (bench/run has it built).
+        // The bridge as users start it: through the repository's launcher, which runs what it
+        // published (bench/run has it built) with the environment it sets (the GC's budget).
         // EBPF_MCP_BENCH_BRIDGE: another build of the bridge (e.g. src/EbpfMcp.Bridge/bin/Release/net10.0/ebpf-mcp).
-        return new BenchEnvironment(repo, Environment.GetEnvironmentVariable("EBPF_MCP_BENCH_BRIDGE") ?? Path.Combine(repo, "out", "bridge", "ebpf-mcp"),
+        return new BenchEnvironment(repo, Environment.GetEnvironmentVariable("EBPF_MCP_BENCH_BRIDGE") ?? Path.Combine(repo, "ebpf-mcp"),
             Path.Combine(repo, "out", "EbpfMcp", "EbpfMcp.psd1"), Native("close_loop"), Native("open_count"), empty, bpftrace,
             Path.Combine(repo, "bench", "FloorServer", "bin", config, "net10.0", "FloorServer.dll"),
             Path.Combine(repo, ".tools", "pwsh"), // installed by bench/run, as by run-tests

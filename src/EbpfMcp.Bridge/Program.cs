@@ -51,7 +51,7 @@ static async Task<int> RunAsync(BridgeOptions options, CancellationToken cancell
         return 1;
     }
     using var auditing = audit;
-    using var sweep = new Gen1Sweep(TimeSpan.FromMinutes(1));
+    using var heap = new HeapUpkeep(TimeSpan.FromMinutes(1));
     // A missing module is said at once, as when PowerShell imports it (the listing would not know).
     if (modules.FirstOrDefault(m => !File.Exists(m)) is { } missing)
     {
