@@ -373,6 +373,27 @@ public sealed class BridgeSecurityTests : IDisposable
         Assert.NotEqual(true, (await late.CallToolAsync("Get-BpfTestEcho", Args(("Text", "room again")))).IsError);
     }
 
+    [Fact]
+    public async Task ClientsConnectingAtOnceGetEverySessionTheCapAllows()
+    {
+        KernelPrerequisites.Require();
+        const int cap = 16;
+        await using var bridge = await HttpBridge.StartAsync("--max-sessions", cap.ToString());
+        // Twice: all at once up to the cap, then all ended (DELETE) and all at once again. An
+        // initialize still being answered once its session had started counted twice, and clients
+        // connecting together were refused below the cap.
+        for (int round = 0; round < 2; round++)
+        {
+            var clients = await Task.WhenAll(Enumerable.Range(0, cap).Select(_ => bridge.McpClientAsync()));
+            var beyond = await Assert.ThrowsAnyAsync<Exception>(bridge.McpClientAsync);
+            Assert.Contains("--max-sessions", beyond.ToString());
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     // LOW 8 ------------------------------------------------------------------------------------
 
     [Fact]

@@ -63,7 +63,7 @@ public static class HttpServer
                 http.RunSessionHandler = async (context, server, sessionEnded) =>
                 {
                     var owner = McpToolHandlers.OwnerOf(server);
-                    sessions.Started();
+                    sessions.Started(context);
                     setup.Resources?.Open(server);
                     try
                     {

@@ -9,13 +9,19 @@ namespace EbpfMcp.Bridge.Http;
 /// </summary>
 public sealed class SessionLimit(RequestDelegate next, BridgeOptions options, SessionLimit.Counter sessions, AuditLog audit)
 {
-    /// <summary>Sessions running, and initializes on their way to becoming sessions.</summary>
+    /// <summary>
+    /// Sessions running, and initializes on their way to becoming sessions. An initialize's
+    /// reservation passes to its session when the session starts (while that initialize is still
+    /// being answered): counted as both, clients connecting together were refused below the cap.
+    /// </summary>
     public sealed class Counter
     {
+        private static readonly object Reservation = new();
         private readonly object gate = new();
         private int running, starting;
 
-        public bool TryReserve(int max)
+        /// <summary>Reserves room for the session <paramref name="initialize"/> may start; false at the cap.</summary>
+        public bool TryReserve(HttpContext initialize, int max)
         {
             lock (gate)
             {
@@ -24,22 +30,33 @@ public sealed class SessionLimit(RequestDelegate next, BridgeOptions options, Se
                     return false;
                 }
                 starting++;
-                return true;
+            }
+            initialize.Items[Reservation] = Reservation;
+            return true;
+        }
+
+        /// <summary>The initialize was answered: its reservation, unless its session took it, is freed.</summary>
+        public void Release(HttpContext initialize)
+        {
+            if (initialize.Items.Remove(Reservation))
+            {
+                lock (gate)
+                {
+                    starting--;
+                }
             }
         }
 
-        public void Unreserve()
+        /// <summary>A session started from <paramref name="initialize"/>: it now counts as running.</summary>
+        public void Started(HttpContext initialize)
         {
+            bool reserved = initialize.Items.Remove(Reservation);
             lock (gate)
             {
-                starting--;
-            }
-        }
-
-        public void Started()
-        {
-            lock (gate)
-            {
+                if (reserved)
+                {
+                    starting--;
+                }
                 running++;
             }
         }
@@ -65,7 +82,7 @@ public sealed class SessionLimit(RequestDelegate next, BridgeOptions options, Se
             await next(context);
             return;
         }
-        if (!sessions.TryReserve(options.MaxSessions))
+        if (!sessions.TryReserve(context, options.MaxSessions))
         {
             var reason = $"{options.MaxSessions} MCP sessions are open (--max-sessions); end one (HTTP DELETE) or wait until one expires.";
             audit.Refusal(null, null, "TooManySessions", reason, StatusCodes.Status503ServiceUnavailable);
@@ -79,7 +96,7 @@ public sealed class SessionLimit(RequestDelegate next, BridgeOptions options, Se
         }
         finally
         {
-            sessions.Unreserve(); // the session, if one started, now counts as running
+            sessions.Release(context);
         }
     }
 }
