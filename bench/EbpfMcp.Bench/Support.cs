@@ -30,7 +30,7 @@ public sealed record BenchEnvironment(string Repo, string Bridge, string ModuleM
         Run.Process("clang-14", "-g", "-O2", "-target", "bpf", "-I", Path.Combine(repo, "bpf", "include"), "-c", Path.Combine(repo, "bench", "bpf", "empty_raw_tp.bpf.c"), "-o", empty);
         var bpftrace = new[] { "/usr/bin/bpftrace", "/usr/sbin/bpftrace" }.FirstOrDefault(File.Exists);
         // The bridge as users start it: through the repository's launcher, which runs what it
-        // published (bench/run has it built) with the environment it sets (the GC's budget).
+        // published (bench/run has it built) in the environment it sets up.
         // EBPF_MCP_BENCH_BRIDGE: another build of the bridge (e.g. src/EbpfMcp.Bridge/bin/Release/net10.0/ebpf-mcp).
         return new BenchEnvironment(repo, Environment.GetEnvironmentVariable("EBPF_MCP_BENCH_BRIDGE") ?? Path.Combine(repo, "ebpf-mcp"),
             Path.Combine(repo, "out", "EbpfMcp", "EbpfMcp.psd1"), Native("close_loop"), Native("open_count"), empty, bpftrace,

@@ -9,9 +9,9 @@ namespace EbpfMcp.Bridge;
 /// memory rose ~0.5 MB/min meanwhile (dotnet-counters on a soak: generation 1 grew at that rate,
 /// generation 2 stayed at 5 MB). Such a collection of mostly dead objects takes a few milliseconds.</item>
 /// <item>Once calls stop (less than a megabyte allocated over a whole period), one aggressive
-/// collection gives the heap's free memory back to the system: the launchers set a 64 MiB
-/// generation-0 budget (see ./ebpf-mcp), which a busy bridge keeps committed, and an idle one
-/// need not.</item>
+/// collection gives the heap's free memory back to the system: what a busy bridge keeps committed
+/// for its next calls, an idle one need not (soak: 153 MB under steady calls, 142 MB 130 s after
+/// the last one). A bridge mostly waits between an agent's questions.</item>
 /// </list>
 /// </summary>
 public sealed class HeapUpkeep : IDisposable
