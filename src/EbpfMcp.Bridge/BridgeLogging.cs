@@ -15,6 +15,14 @@ public static class BridgeLogging
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(level);
+        if (level > LogLevel.Information)
+        {
+            // ASP.NET's hosting logs requests at Information and Debug only, yet while its logger is
+            // enabled at all it starts an Activity and a log scope for every request (an allocation
+            // and an AsyncLocal that each later continuation of the request carries). Above
+            // Information none of its lines would be written, so it is switched off.
+            logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        }
         logging.AddConsole(o =>
         {
             o.LogToStandardErrorThreshold = LogLevel.Trace;

@@ -31,7 +31,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
 
     public async Task<CallToolResult> CallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var before = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
         string outcome = AuditLog.Error;
         string? errorId = null, reason = null;
@@ -51,28 +51,42 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         }
         finally
         {
-            var after = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
-            audit.Call(owner, tool.Name, arguments, outcome, errorId, reason, clock.Elapsed.TotalMilliseconds, after.Except(before), before.Except(after));
+            if (audit.Enabled)
+            {
+                var after = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
+                audit.Call(owner, tool.Name, arguments, outcome, errorId, reason, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, after.Except(before), before.Except(after));
+            }
         }
     }
 
     private async Task<CallToolResult> InvokeAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
-        Hashtable bound;
         IReadOnlyList<string>? nodes;
         try
         {
             // Without --hosts, or on a tool that stays local, ComputerName is an unknown argument.
             nodes = options.Hosts is { } hosts && FleetHosts.Serves(tool.Annotations.ReadOnlyHint == true, tool.ChangesKernel) ? hosts.Take(ref arguments) : null;
+        }
+        catch (FleetNodeDeniedException e)
+        {
+            return ToolErrors.Result(ToolErrors.PolicyDenied(FleetHosts.ComputerNameArgument, e.Message));
+        }
+        if (nodes is null && SharedCalls.Applies(tool))
+        {
+            // A call that joins a running one needs nothing bound: the same arguments got the same
+            // binding (or the same refusal) in the call it joins. Progress and log records go to the
+            // call that runs; the calls that join it get its answer.
+            var given = arguments;
+            return await shared.RunAsync(tool, arguments, () => BindAndRunAsync(tool, given, owner, sink), cancellationToken).ConfigureAwait(false);
+        }
+        Hashtable bound;
+        try
+        {
             bound = ArgumentBinder.Bind(tool, arguments);
         }
         catch (ToolArgumentException e)
         {
             return ToolErrors.Result(ToolErrors.InvalidArgument(e.Argument, e.Message));
-        }
-        catch (FleetNodeDeniedException e)
-        {
-            return ToolErrors.Result(ToolErrors.PolicyDenied(FleetHosts.ComputerNameArgument, e.Message));
         }
 
         if (tool.ChangesKernel)
@@ -87,20 +101,7 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
             }
             policy.Bind(tool, bound, () => installations.UsageOf(owner));
         }
-        if (tool.TakesOwner)
-        {
-            bound[ToolDefinition.OwnerParameter] = owner;
-        }
-        if (tool.BoundParameters.Contains(ToolDefinition.ExcludeProcessIdParameter))
-        {
-            // What the bridge itself does (its file opens, its syscalls) is not what an agent asks about.
-            bound[ToolDefinition.ExcludeProcessIdParameter] = new[] { Environment.ProcessId };
-        }
-        if (nodes is null && SharedCalls.Applies(tool))
-        {
-            // Progress and log records go to the call that runs; the calls that join it get its answer.
-            return await shared.RunAsync(tool, arguments, () => RunAsync(tool, bound, owner, sink, CancellationToken.None), cancellationToken).ConfigureAwait(false);
-        }
+        AddBridgeParameters(tool, bound, owner);
         if (!tool.IsTrace)
         {
             return await RunHereOrOnAsync(nodes, tool, bound, owner, sink, cancellationToken).ConfigureAwait(false);
@@ -133,6 +134,36 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             Interlocked.Decrement(ref runningTraces);
         }
+    }
+
+    /// <summary>The parameters the bridge itself binds: the session as -Owner, and its own process id to leave out.</summary>
+    private static void AddBridgeParameters(ToolDefinition tool, Hashtable bound, string owner)
+    {
+        if (tool.TakesOwner)
+        {
+            bound[ToolDefinition.OwnerParameter] = owner;
+        }
+        if (tool.BoundParameters.Contains(ToolDefinition.ExcludeProcessIdParameter))
+        {
+            // What the bridge itself does (its file opens, its syscalls) is not what an agent asks about.
+            bound[ToolDefinition.ExcludeProcessIdParameter] = new[] { Environment.ProcessId };
+        }
+    }
+
+    /// <summary>A shared read call's run: a refused argument is its answer too.</summary>
+    private Task<CallToolResult> BindAndRunAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink)
+    {
+        Hashtable bound;
+        try
+        {
+            bound = ArgumentBinder.Bind(tool, arguments);
+        }
+        catch (ToolArgumentException e)
+        {
+            return Task.FromResult(ToolErrors.Result(ToolErrors.InvalidArgument(e.Argument, e.Message)));
+        }
+        AddBridgeParameters(tool, bound, owner);
+        return RunAsync(tool, bound, owner, sink, CancellationToken.None);
     }
 
     /// <summary>On this node, or on the nodes ComputerName named.</summary>
