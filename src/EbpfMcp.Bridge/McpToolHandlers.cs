@@ -69,9 +69,31 @@ public sealed class McpToolHandlers(ToolListing listing, BridgeEngine engine, Br
         return CallAsync(tool, request, cancellationToken);
     }
 
-    private async ValueTask<CallToolResult> CallAsync(ToolListing.Entry entry, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
+    /// <remarks>Once the engine is up, not async itself: the call's own task is the answer, with no state machine here.</remarks>
+    private ValueTask<CallToolResult> CallAsync(ToolListing.Entry entry, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
+    {
+        if (engine.IfReady is not { } parts)
+        {
+            return CallWhenReadyAsync(entry, request, cancellationToken);
+        }
+        try
+        {
+            return new ValueTask<CallToolResult>(CallWith(parts, entry, request, cancellationToken));
+        }
+        catch (McpProtocolException e)
+        {
+            return ValueTask.FromException<CallToolResult>(e);
+        }
+    }
+
+    private async ValueTask<CallToolResult> CallWhenReadyAsync(ToolListing.Entry entry, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
     {
         var parts = await engine.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await CallWith(parts, entry, request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<CallToolResult> CallWith(BridgeEngine.Parts parts, ToolListing.Entry entry, RequestContext<CallToolRequestParams> request, CancellationToken cancellationToken)
+    {
         var tool = parts.Catalog.Find(entry.Name) ?? throw new McpProtocolException($"Tool '{entry.Name}' is no longer served.", McpErrorCode.InvalidParams);
         var server = request.Server;
         var token = request.Params?.ProgressToken;
@@ -80,7 +102,7 @@ public sealed class McpToolHandlers(ToolListing listing, BridgeEngine engine, Br
             : null;
         var threshold = LogThreshold(server, request.JsonRpcRequest.Context);
         var sink = new ToolInvoker.Sink(progress, (level, message) => level >= threshold ? Log(server, level, message) : Task.CompletedTask, threshold <= LoggingLevel.Debug);
-        return await parts.Invoker.CallAsync(tool, request.Params?.Arguments as IReadOnlyDictionary<string, JsonElement>, OwnerOf(server), sink, cancellationToken).ConfigureAwait(false);
+        return parts.Invoker.CallAsync(tool, request.Params?.Arguments as IReadOnlyDictionary<string, JsonElement>, OwnerOf(server), sink, cancellationToken);
     }
 
     /// <summary>Installations made through a session belong to it: the HTTP session id, or "stdio".</summary>

@@ -29,7 +29,10 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     /// <summary>Where progress and log records go; <paramref name="Detailed"/> asks for verbose and debug records too.</summary>
     public sealed record Sink(Func<ProgressNotificationValue, Task>? Progress, Func<LoggingLevel, string, Task>? Log, bool Detailed = false);
 
-    public async Task<CallToolResult> CallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
+    public Task<CallToolResult> CallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken) =>
+        audit.Enabled ? AuditedCallAsync(tool, arguments, owner, sink, cancellationToken) : InvokeAsync(tool, arguments, owner, sink, cancellationToken);
+
+    private async Task<CallToolResult> AuditedCallAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var before = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
@@ -51,15 +54,13 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         }
         finally
         {
-            if (audit.Enabled)
-            {
-                var after = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
-                audit.Call(owner, tool.Name, arguments, outcome, errorId, reason, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, after.Except(before), before.Except(after));
-            }
+            var after = tool.ChangesKernel ? installations.ProgramIdsOf(owner) : [];
+            audit.Call(owner, tool.Name, arguments, outcome, errorId, reason, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, after.Except(before), before.Except(after));
         }
     }
 
-    private async Task<CallToolResult> InvokeAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
+    /// <remarks>Not async itself: a read call that joins a running one returns that call's task, with no state machine of its own.</remarks>
+    private Task<CallToolResult> InvokeAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink, CancellationToken cancellationToken)
     {
         IReadOnlyList<string>? nodes;
         try
@@ -67,9 +68,13 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
             // Without --hosts, or on a tool that stays local, ComputerName is an unknown argument.
             nodes = options.Hosts is { } hosts && FleetHosts.Serves(tool.Annotations.ReadOnlyHint == true, tool.ChangesKernel) ? hosts.Take(ref arguments) : null;
         }
+        catch (ToolArgumentException e)
+        {
+            return Task.FromResult(ToolErrors.Result(ToolErrors.InvalidArgument(e.Argument, e.Message)));
+        }
         catch (FleetNodeDeniedException e)
         {
-            return ToolErrors.Result(ToolErrors.PolicyDenied(FleetHosts.ComputerNameArgument, e.Message));
+            return Task.FromResult(ToolErrors.Result(ToolErrors.PolicyDenied(FleetHosts.ComputerNameArgument, e.Message)));
         }
         if (nodes is null && SharedCalls.Applies(tool))
         {
@@ -77,8 +82,13 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
             // binding (or the same refusal) in the call it joins. Progress and log records go to the
             // call that runs; the calls that join it get its answer.
             var given = arguments;
-            return await shared.RunAsync(tool, arguments, () => BindAndRunAsync(tool, given, owner, sink), cancellationToken).ConfigureAwait(false);
+            return shared.RunAsync(tool, arguments, () => BindAndRunAsync(tool, given, owner, sink), cancellationToken);
         }
+        return InvokeUnsharedAsync(tool, arguments, nodes, owner, sink, cancellationToken);
+    }
+
+    private async Task<CallToolResult> InvokeUnsharedAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, IReadOnlyList<string>? nodes, string owner, Sink sink, CancellationToken cancellationToken)
+    {
         Hashtable bound;
         try
         {
@@ -243,12 +253,12 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
         {
             return ToolErrors.Result(failure, structured);
         }
-        // Serialized once: the text block is the same JSON, and structuredContent is read back from it.
+        // Serialized once: the text block is the same JSON, and structuredContent is read back from it
+        // (into a document of its own, not a pooled one then copied).
         var json = structured.ToJsonString(JsonOutput.TextOptions);
-        using var document = JsonDocument.Parse(json);
         return new CallToolResult
         {
-            StructuredContent = document.RootElement.Clone(),
+            StructuredContent = JsonElement.Parse(json),
             // A trace's own text report (histogram bars, a profile's top stacks) reads better than its JSON.
             Content = [new TextContentBlock { Text = report ?? json }],
         };
