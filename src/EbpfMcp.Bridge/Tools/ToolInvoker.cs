@@ -89,14 +89,9 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
 
     private async Task<CallToolResult> InvokeUnsharedAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, IReadOnlyList<string>? nodes, string owner, Sink sink, CancellationToken cancellationToken)
     {
-        Hashtable bound;
-        try
+        if (Bind(tool, arguments, out var refusal) is not { } bound)
         {
-            bound = ArgumentBinder.Bind(tool, arguments);
-        }
-        catch (ToolArgumentException e)
-        {
-            return ToolErrors.Result(ToolErrors.InvalidArgument(e.Argument, e.Message));
+            return refusal!;
         }
 
         if (tool.ChangesKernel)
@@ -163,17 +158,27 @@ public sealed class ToolInvoker(PowerShellHost host, BridgeOptions options, Audi
     /// <summary>A shared read call's run: a refused argument is its answer too.</summary>
     private Task<CallToolResult> BindAndRunAsync(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, string owner, Sink sink)
     {
-        Hashtable bound;
-        try
+        if (Bind(tool, arguments, out var refusal) is not { } bound)
         {
-            bound = ArgumentBinder.Bind(tool, arguments);
-        }
-        catch (ToolArgumentException e)
-        {
-            return Task.FromResult(ToolErrors.Result(ToolErrors.InvalidArgument(e.Argument, e.Message)));
+            return Task.FromResult(refusal!);
         }
         AddBridgeParameters(tool, bound, owner);
         return RunAsync(tool, bound, owner, sink, CancellationToken.None);
+    }
+
+    /// <summary>The client's arguments as parameters, or null and the refusal that names the bad one.</summary>
+    private static Hashtable? Bind(ToolDefinition tool, IReadOnlyDictionary<string, JsonElement>? arguments, out CallToolResult? refusal)
+    {
+        refusal = null;
+        try
+        {
+            return ArgumentBinder.Bind(tool, arguments);
+        }
+        catch (ToolArgumentException e)
+        {
+            refusal = ToolErrors.Result(ToolErrors.InvalidArgument(e.Argument, e.Message));
+            return null;
+        }
     }
 
     /// <summary>On this node, or on the nodes ComputerName named.</summary>
