@@ -68,6 +68,11 @@ public sealed class OffCpuProfilerTests
         {
             w.Start("20"); // killed when the test ends
         }
+        // The profiled burner and the second share CPU 0, so each waits for it about half the time;
+        // the third keeps the other CPU busy. Left to the scheduler, three burners on two CPUs could
+        // leave the profiled one alone on a CPU for the whole second (CI once saw 73 ms of waiting).
+        burner.Process.ProcessorAffinity = 1;
+        second.Process.ProcessorAffinity = 1;
 
         var blocked = OffCpuProfiler.Run(new ProfileRequest { Duration = TimeSpan.FromSeconds(1), ProcessIds = [burner.Pid] });
         var waiting = OffCpuProfiler.Run(new ProfileRequest { Duration = TimeSpan.FromSeconds(1), ProcessIds = [burner.Pid], IncludePreempted = true });
@@ -75,7 +80,7 @@ public sealed class OffCpuProfilerTests
         KernelPrograms.AssertReturnsTo(before);
         // A busy loop blocks only in its rare clock reads (vDSO, no syscall): nearly nothing.
         Assert.True(blocked.TotalBlockedTime < TimeSpan.FromMilliseconds(100), $"blocked {blocked.TotalBlockedTime}:\n{CpuProfilerTests.Describe(blocked.Stacks)}");
-        // Three burners on two CPUs: each waits for a CPU about a third of the time.
+        // Two burners on one CPU: the profiled one waits for it about half of the second.
         Assert.True(waiting.TotalBlockedTime >= TimeSpan.FromMilliseconds(150), $"waited {waiting.TotalBlockedTime}:\n{CpuProfilerTests.Describe(waiting.Stacks)}");
     }
 }
