@@ -24,6 +24,17 @@ if (args.Length > 0 && args[0] == "--load")
     table.Print();
     return table.Failed ? 1 : 0;
 }
+if (args.Length > 0 && args[0] == "--floors")
+{
+    // Target 5's bar on this machine: the floor against itself with an awaiting and a handing-off
+    // handler. The bridge only supplies the answers the floors give.
+    await using (var http = await BridgeProbe.StartHttpAsync(env.Bridge, "--max-traces", "64"))
+    {
+        await Section("the floor against itself", () => FloorComparison.CalibrateAsync(env, http, table, clients: 32, callsPerClient: 200));
+    }
+    table.Print();
+    return table.Failed ? 1 : 0;
+}
 if (args.Length > 0 && args[0] == "--stream")
 {
     await Section("event stream", () => EventStreamBench.MeasureAsync(env, table)); // a million events, alone
