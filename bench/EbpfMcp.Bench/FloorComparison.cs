@@ -140,7 +140,7 @@ public static class FloorComparison
             int port = FreePort();
             var process = Run.Background("dotnet", env.FloorServer, port.ToString(), answersFile, handler);
             process.WaitForOutput("floor listening", TimeSpan.FromSeconds(30));
-            return new FloorProcess(process, new Server(handler == "fixed" ? "floor" : handler, () => McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+            return new FloorProcess(process, new Server(handler, () => McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
             {
                 Endpoint = new Uri($"http://127.0.0.1:{port}/mcp"),
                 TransportMode = HttpTransportMode.StreamableHttp,

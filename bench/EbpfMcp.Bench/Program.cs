@@ -14,23 +14,16 @@ if (args.Length > 0 && args[0] == "--soak")
 {
     return await Soak.RunAsync(env, args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
 }
-if (args.Length > 0 && args[0] == "--load")
+if (args.Length > 0 && args[0] is "--load" or "--floors")
 {
-    // The load comparison alone: the bridge against the SDK floor server.
+    // --load: the bridge against the SDK floor server (target 5). --floors: what that bar means on
+    // this machine, the floor against itself with an awaiting and a handing-off handler (the bridge
+    // only supplies the answers the floors give).
     await using (var http = await BridgeProbe.StartHttpAsync(env.Bridge, "--max-traces", "64"))
     {
-        await Section("load against the SDK floor", () => FloorComparison.MeasureAsync(env, http, table, clients: 32, callsPerClient: 200));
-    }
-    table.Print();
-    return table.Failed ? 1 : 0;
-}
-if (args.Length > 0 && args[0] == "--floors")
-{
-    // Target 5's bar on this machine: the floor against itself with an awaiting and a handing-off
-    // handler. The bridge only supplies the answers the floors give.
-    await using (var http = await BridgeProbe.StartHttpAsync(env.Bridge, "--max-traces", "64"))
-    {
-        await Section("the floor against itself", () => FloorComparison.CalibrateAsync(env, http, table, clients: 32, callsPerClient: 200));
+        await (args[0] == "--load"
+            ? Section("load against the SDK floor", () => FloorComparison.MeasureAsync(env, http, table, clients: 32, callsPerClient: 200))
+            : Section("the floor against itself", () => FloorComparison.CalibrateAsync(env, http, table, clients: 32, callsPerClient: 200)));
     }
     table.Print();
     return table.Failed ? 1 : 0;

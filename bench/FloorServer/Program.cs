@@ -20,8 +20,8 @@ McpRequestHandler<CallToolRequestParams, CallToolResult> callTool = (args.Length
 {
     "fixed" => (request, _) => ValueTask.FromResult(answers[request.Params!.Name]),
     "awaited" => Awaited(answers),
-    "handed-off" => HandedOff(answers),
-    "handed-off-spinning" => HandedOffSpinning(answers),
+    "handed-off" => HandedOff(answers, new SleepingQueue()),
+    "handed-off-spinning" => HandedOff(answers, new SpinningQueue()),
     var mode => throw new ArgumentException($"unknown handler '{mode}': fixed, awaited, handed-off or handed-off-spinning"),
 };
 
@@ -57,13 +57,48 @@ static McpRequestHandler<CallToolRequestParams, CallToolResult> Awaited(Dictiona
         return answers[request.Params!.Name];
     };
 
-// One worker thread answers each call; the caller continues on the thread pool, as the bridge's
-// callers do when a runspace worker ends their pipeline. The worker sleeps on a monitor, as the
-// bridge's do (a BlockingCollection spins before it sleeps).
-static McpRequestHandler<CallToolRequestParams, CallToolResult> HandedOff(Dictionary<string, CallToolResult> answers)
+// One worker thread answers each call, taking it from the queue given; the caller continues on
+// the thread pool, as the bridge's callers do when a runspace worker ends their pipeline.
+static McpRequestHandler<CallToolRequestParams, CallToolResult> HandedOff(Dictionary<string, CallToolResult> answers, ICallQueue calls)
 {
-    var calls = new Queue<(string Name, TaskCompletionSource<CallToolResult> Answer)>();
     new Thread(() =>
+    {
+        foreach (var (name, answer) in calls.Taken())
+        {
+            answer.SetResult(answers[name]);
+        }
+    })
+    { IsBackground = true, Name = "floor worker" }.Start();
+    return (request, _) =>
+    {
+        var answer = new TaskCompletionSource<CallToolResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        calls.Add((request.Params!.Name, answer));
+        return new ValueTask<CallToolResult>(answer.Task);
+    };
+}
+
+internal interface ICallQueue
+{
+    void Add((string Name, TaskCompletionSource<CallToolResult> Answer) call);
+
+    IEnumerable<(string Name, TaskCompletionSource<CallToolResult> Answer)> Taken();
+}
+
+/// <summary>The worker sleeps on a monitor between calls, as the bridge's runspace workers do.</summary>
+internal sealed class SleepingQueue : ICallQueue
+{
+    private readonly Queue<(string Name, TaskCompletionSource<CallToolResult> Answer)> calls = new();
+
+    public void Add((string Name, TaskCompletionSource<CallToolResult> Answer) call)
+    {
+        lock (calls)
+        {
+            calls.Enqueue(call);
+            Monitor.Pulse(calls);
+        }
+    }
+
+    public IEnumerable<(string Name, TaskCompletionSource<CallToolResult> Answer)> Taken()
     {
         while (true)
         {
@@ -76,38 +111,17 @@ static McpRequestHandler<CallToolRequestParams, CallToolResult> HandedOff(Dictio
                 }
                 call = calls.Dequeue();
             }
-            call.Answer.SetResult(answers[call.Name]);
+            yield return call; // answered outside the lock
         }
-    })
-    { IsBackground = true, Name = "floor worker" }.Start();
-    return (request, _) =>
-    {
-        var answer = new TaskCompletionSource<CallToolResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (calls)
-        {
-            calls.Enqueue((request.Params!.Name, answer));
-            Monitor.Pulse(calls);
-        }
-        return new ValueTask<CallToolResult>(answer.Task);
-    };
+    }
 }
 
-// The same with a queue whose worker spins before it sleeps.
-static McpRequestHandler<CallToolRequestParams, CallToolResult> HandedOffSpinning(Dictionary<string, CallToolResult> answers)
+/// <summary>The worker spins a little before it sleeps (a BlockingCollection).</summary>
+internal sealed class SpinningQueue : ICallQueue
 {
-    var calls = new System.Collections.Concurrent.BlockingCollection<(string Name, TaskCompletionSource<CallToolResult> Answer)>();
-    new Thread(() =>
-    {
-        foreach (var (name, answer) in calls.GetConsumingEnumerable())
-        {
-            answer.SetResult(answers[name]);
-        }
-    })
-    { IsBackground = true, Name = "floor worker" }.Start();
-    return (request, _) =>
-    {
-        var answer = new TaskCompletionSource<CallToolResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        calls.Add((request.Params!.Name, answer));
-        return new ValueTask<CallToolResult>(answer.Task);
-    };
+    private readonly System.Collections.Concurrent.BlockingCollection<(string Name, TaskCompletionSource<CallToolResult> Answer)> calls = new();
+
+    public void Add((string Name, TaskCompletionSource<CallToolResult> Answer) call) => calls.Add(call);
+
+    public IEnumerable<(string Name, TaskCompletionSource<CallToolResult> Answer)> Taken() => calls.GetConsumingEnumerable();
 }
